@@ -96,7 +96,7 @@ struct OriginalVolume {
 struct SnapshotDescription {
   Guid snapshot_id;
   Guid provider_id;
-  uint32_t attributes = 0;     // VSS_VOLSNAP_ATTR_* (context.h)
+  uint32_t attributes = 0;       // VSS_VOLSNAP_ATTR_* (context.h)
   int64_t creation_time_us = 0;  // microseconds since the Unix epoch, UTC
   OriginalVolume original;
   std::vector<LunMapping> luns;  // at least one
