@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <set>
 #include <string>
 
@@ -67,6 +70,21 @@ TEST(Status, FromErrnoMapsOnce) {
   EXPECT_EQ(FromErrno(ENOSPC, "write").code(), Code::kInsufficientStorage);
   EXPECT_EQ(FromErrno(EIO, "read").code(), Code::kIoError);
   EXPECT_NE(FromErrno(EIO, "read").message().find("read: "), std::string::npos);
+}
+
+TEST(CodeTable, DocsListEveryCode) {
+  std::ifstream in(std::string(SP_SOURCE_DIR) + "/docs/errors.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  ASSERT_FALSE(doc.str().empty());
+  for (const CodeInfo& info : AllCodes()) {
+    char row[128];
+    std::snprintf(row, sizeof row, "| `%.*s` | `0x%08X` |",
+                  static_cast<int>(info.name.size()), info.name.data(),
+                  info.hresult);
+    EXPECT_NE(doc.str().find(row), std::string::npos)
+        << info.name << " is missing from docs/errors.md";
+  }
 }
 
 Result<int> Half(int v) {
