@@ -85,6 +85,7 @@ Status FromErrno(int err, std::string_view what) {
       code = Code::kInvalidArg;
       break;
     case EOPNOTSUPP:
+    case ENOSYS:
       code = Code::kNotSupported;
       break;
     case ETIMEDOUT:
