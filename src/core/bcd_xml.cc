@@ -6,6 +6,7 @@
 
 #include "shadowport/context.h"
 #include "shadowport/documents.h"
+#include "shadowport/encoding.h"
 #include "src/core/xml_enums.h"
 #include "src/core/xml_parse.h"
 #include "src/core/xml_read.h"
@@ -189,7 +190,7 @@ void WriteSnapshotSet(xml::XmlWriter& w, const SnapshotSetDescription& set) {
     w.Attr("snapshotId", s.snapshot_id);
     w.Attr("providerId", s.provider_id);
     w.Attr("attributes", AttributesToString(s.attributes));
-    w.Attr("creationTime", xml::FormatTimestamp(s.creation_time_us));
+    w.Attr("creationTime", FormatUtcTimestamp(s.creation_time_us));
     w.Start("ORIGINAL_VOLUME");
     w.Attr("device", s.original.device);
     w.Attr("mountPoint", s.original.mount_point);
@@ -220,12 +221,12 @@ void WriteComponent(xml::XmlWriter& w, const BcdComponent& c) {
   }
   if (!c.backup_metadata.empty()) {
     w.Start("BACKUP_METADATA");
-    w.Attr("metadata", xml::Base64Encode(c.backup_metadata));
+    w.Attr("metadata", Base64Encode(c.backup_metadata));
     w.End();
   }
   if (!c.restore_metadata.empty()) {
     w.Start("RESTORE_METADATA");
-    w.Attr("metadata", xml::Base64Encode(c.restore_metadata));
+    w.Attr("metadata", Base64Encode(c.restore_metadata));
     w.End();
   }
   w.End();

@@ -24,7 +24,7 @@ ParseState* StateOf(void* ctx) {
   return static_cast<ParseState*>(static_cast<xmlParserCtxt*>(ctx)->_private);
 }
 
-void Refuse(void* ctx, std::string message) {
+void Refuse(void* ctx, const std::string& message) {
   auto* ctxt = static_cast<xmlParserCtxt*>(ctx);
   ParseState* state = StateOf(ctx);
   if (state->error.empty()) {

@@ -2,8 +2,8 @@
 
 #include <charconv>
 
+#include "shadowport/encoding.h"
 #include "src/core/xml_parse.h"
-#include "src/core/xml_write.h"
 
 namespace sp::xml {
 
@@ -90,23 +90,21 @@ Result<uint64_t> UnsignedAttr(const xmlNode* node, const char* name,
 
 Result<std::string> Base64Attr(const xmlNode* node, const char* name) {
   SP_ASSIGN_OR_RETURN(std::string text, RequiredAttr(node, name));
-  std::string bytes;
-  if (!Base64Decode(text, &bytes)) {
-    return InvalidAttr(node, name, "not valid base64");
-  }
-  return bytes;
+  std::optional<std::string> bytes = Base64Decode(text);
+  if (!bytes) return InvalidAttr(node, name, "not valid base64");
+  return *std::move(bytes);
 }
 
 Result<int64_t> TimestampAttr(const xmlNode* node, const char* name) {
   SP_ASSIGN_OR_RETURN(std::string text, RequiredAttr(node, name));
-  int64_t micros = 0;
-  if (!ParseTimestamp(text, &micros)) {
+  std::optional<int64_t> micros = ParseUtcTimestamp(text);
+  if (!micros) {
     return InvalidAttr(node, name,
                        "'" + text +
                            "' is not a UTC time like "
                            "2026-11-25T00:03:45.123456Z");
   }
-  return micros;
+  return *micros;
 }
 
 }  // namespace sp::xml

@@ -42,16 +42,6 @@ class XmlWriter {
   bool has_children_ = false;      // innermost element got a child
 };
 
-// RFC 4648 base64, for opaque writer metadata.
-std::string Base64Encode(std::string_view bytes);
-// Whitespace inside the text is ignored; false on any other non-alphabet
-// character or bad padding.
-bool Base64Decode(std::string_view text, std::string* bytes);
-
-// "2026-11-25T00:03:45.123456Z" <-> microseconds since the Unix epoch (UTC).
-std::string FormatTimestamp(int64_t micros);
-bool ParseTimestamp(std::string_view text, int64_t* micros);
-
 }  // namespace sp::xml
 
 #endif  // SHADOWPORT_SRC_CORE_XML_WRITE_H_

@@ -1,0 +1,37 @@
+// The verbs of the `shadowport` CLI, one file each (cmd_<group>_<verb>.cc).
+//
+// main() builds the CLI11 app and calls each verb's Register function, which
+// adds a subcommand to the group given and arranges for the verb to run when
+// it is selected. A verb prints its normal output to `Invocation::out` and
+// leaves its outcome in `Invocation::status`; it never prints an error
+// itself: main() prints a failed status once, on stderr, and turns its code
+// into the exit code of the code table.
+//
+// Thread safety: single-threaded, like the CLI.
+#ifndef SHADOWPORT_CLI_COMMANDS_H_
+#define SHADOWPORT_CLI_COMMANDS_H_
+
+#include <ostream>
+
+#include "shadowport/status.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace sp::cli {
+
+// What main() hands to every verb. REQUIRES: outlives the CLI11 app's parse.
+struct Invocation {
+  std::ostream& out;
+  Status status;  // set by the verb that ran; OK if none failed
+};
+
+// `shadowport doc show FILE [--json]`: summary of a BCD or WMD.
+void RegisterDocShow(CLI::App& doc, Invocation& invocation);
+// `shadowport doc validate FILE [--type bcd|wmd]`: load and validate.
+void RegisterDocValidate(CLI::App& doc, Invocation& invocation);
+
+}  // namespace sp::cli
+
+#endif  // SHADOWPORT_CLI_COMMANDS_H_
