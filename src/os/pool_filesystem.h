@@ -1,0 +1,67 @@
+// PoolFilesystem: what the embedded array needs from the filesystem that
+// holds its pool (src/array). The real implementation (MakePoolFilesystem)
+// uses FICLONE, ftruncate, fsync and statvfs; unit tests use
+// tests/support/fake_pool_filesystem.h, which copies instead of cloning and
+// can inject failures.
+//
+// Paths are absolute. Every mutating call is durable when it returns (the
+// file and its directory are fsynced), so the array's crash recovery can
+// trust what it finds on disk.
+//
+// Thread safety: implementations are safe to call from several threads on
+// different paths.
+#ifndef SHADOWPORT_OS_POOL_FILESYSTEM_H_
+#define SHADOWPORT_OS_POOL_FILESYSTEM_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shadowport/status.h"
+
+namespace sp::os {
+
+struct SpaceInfo {
+  uint64_t total_bytes = 0;
+  uint64_t free_bytes = 0;  // available to an unprivileged writer (f_bavail)
+};
+
+class PoolFilesystem {
+ public:
+  virtual ~PoolFilesystem() = default;
+
+  // Fails with VSS_E_NOT_SUPPORTED, naming the filesystem type, when `dir` is
+  // not on a filesystem that can reflink (tries FICLONE on two probe files it
+  // then removes); with the FromErrno code when `dir` is unusable.
+  virtual Status CheckReflink(const std::string& dir) = 0;
+
+  // Creates a new sparse file of `size` bytes (O_EXCL: an existing file is
+  // VSS_E_OBJECT_ALREADY_EXISTS).
+  virtual Status CreateSparseFile(const std::string& path, uint64_t size) = 0;
+
+  // Grows `path` to `size` bytes. REQUIRES: size >= current size.
+  virtual Status GrowFile(const std::string& path, uint64_t size) = 0;
+
+  // Makes `dst` (new, O_EXCL) a reflink copy of `src`: shares every extent,
+  // copies no data, takes time proportional to the extent count, not the
+  // size. VSS_E_NOT_SUPPORTED when the filesystem cannot reflink.
+  virtual Status Clone(const std::string& src, const std::string& dst) = 0;
+
+  // Removes `path`; VSS_E_OBJECT_NOT_FOUND if it does not exist.
+  virtual Status Remove(const std::string& path) = 0;
+
+  // Names (not paths) of the regular files in `dir`, sorted.
+  virtual Result<std::vector<std::string>> ListFiles(
+      const std::string& dir) = 0;
+
+  virtual Result<uint64_t> FileSize(const std::string& path) = 0;
+  virtual Result<SpaceInfo> Space(const std::string& dir) = 0;
+};
+
+// The real one.
+std::unique_ptr<PoolFilesystem> MakePoolFilesystem();
+
+}  // namespace sp::os
+
+#endif  // SHADOWPORT_OS_POOL_FILESYSTEM_H_
