@@ -81,7 +81,8 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-// The one place errno becomes a Status: ENOENT -> VSS_E_OBJECT_NOT_FOUND,
+// The one place errno becomes a Status: ENOENT/ENOTDIR/ENXIO/ENODEV ->
+// VSS_E_OBJECT_NOT_FOUND, EEXIST -> VSS_E_OBJECT_ALREADY_EXISTS,
 // EACCES/EPERM -> E_ACCESSDENIED, EXDEV/ELOOP (escaping resolution) ->
 // SP_E_PATH_ESCAPE, ENOMEM -> E_OUTOFMEMORY, ENOSPC ->
 // VSS_E_INSUFFICIENT_STORAGE, EBUSY -> VSS_E_VOLUME_IN_USE, others -> SP_E_IO.
@@ -98,22 +99,28 @@ class [[nodiscard]] Result {
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const& {
     static const Status kOkStatus;
-    return ok() ? kOkStatus : std::get<Status>(v_);
+    return ok() ? kOkStatus : *Checked(std::get_if<Status>(&v_));
   }
   Status status() && {
-    return ok() ? Status() : std::get<Status>(std::move(v_));
+    return ok() ? Status() : std::move(*Checked(std::get_if<Status>(&v_)));
   }
 
-  // REQUIRES: ok().
-  T& value() & { return std::get<T>(v_); }
-  const T& value() const& { return std::get<T>(v_); }
-  T&& value() && { return std::get<T>(std::move(v_)); }
+  // REQUIRES: ok(). Never throws (a violated REQUIRES is a bug: it traps).
+  T& value() & { return *Checked(std::get_if<T>(&v_)); }
+  const T& value() const& { return *Checked(std::get_if<T>(&v_)); }
+  T&& value() && { return std::move(*Checked(std::get_if<T>(&v_))); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
  private:
+  template <typename P>
+  static P* Checked(P* p) noexcept {
+    if (p == nullptr) __builtin_trap();
+    return p;
+  }
+
   std::variant<T, Status> v_;
 };
 

@@ -60,7 +60,12 @@ Status FromErrno(int err, std::string_view what) {
   switch (err) {
     case ENOENT:
     case ENOTDIR:
+    case ENXIO:
+    case ENODEV:
       code = Code::kObjectNotFound;
+      break;
+    case EEXIST:
+      code = Code::kObjectAlreadyExists;
       break;
     case EACCES:
     case EPERM:

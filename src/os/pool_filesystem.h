@@ -4,9 +4,11 @@
 // tests/support/fake_pool_filesystem.h, which copies instead of cloning and
 // can inject failures.
 //
-// Paths are absolute. Every mutating call is durable when it returns (the
-// file and its directory are fsynced), so the array's crash recovery can
-// trust what it finds on disk.
+// Paths are absolute (a relative one is E_INVALIDARG). Every mutating call
+// is durable when it returns (the file, and the directory whose entries
+// changed, are fsynced), so the array's crash recovery can trust what it
+// finds on disk. New files get mode 0600. A create that fails leaves no file
+// behind.
 //
 // Thread safety: implementations are safe to call from several threads on
 // different paths.
@@ -32,29 +34,35 @@ class PoolFilesystem {
   virtual ~PoolFilesystem() = default;
 
   // Fails with VSS_E_NOT_SUPPORTED, naming the filesystem type, when `dir` is
-  // not on a filesystem that can reflink (tries FICLONE on two probe files it
-  // then removes); with the FromErrno code when `dir` is unusable.
+  // not on a filesystem that can reflink (tries FICLONE on two probe files,
+  // ".shadowport-reflink-probe-XXXXXX", it then removes); with the FromErrno
+  // code when `dir` is unusable (VSS_E_OBJECT_NOT_FOUND, E_ACCESSDENIED...).
   virtual Status CheckReflink(const std::string& dir) = 0;
 
   // Creates a new sparse file of `size` bytes (O_EXCL: an existing file is
   // VSS_E_OBJECT_ALREADY_EXISTS).
   virtual Status CreateSparseFile(const std::string& path, uint64_t size) = 0;
 
-  // Grows `path` to `size` bytes. REQUIRES: size >= current size.
+  // Grows `path` to `size` bytes (sparse). A smaller size is E_INVALIDARG
+  // and changes nothing; VSS_E_OBJECT_NOT_FOUND if `path` does not exist.
   virtual Status GrowFile(const std::string& path, uint64_t size) = 0;
 
   // Makes `dst` (new, O_EXCL) a reflink copy of `src`: shares every extent,
   // copies no data, takes time proportional to the extent count, not the
-  // size. VSS_E_NOT_SUPPORTED when the filesystem cannot reflink.
+  // size. VSS_E_NOT_SUPPORTED when the filesystem cannot reflink or `src`
+  // and `dst` are on different filesystems; VSS_E_OBJECT_ALREADY_EXISTS when
+  // `dst` exists; VSS_E_OBJECT_NOT_FOUND when `src` does not.
   virtual Status Clone(const std::string& src, const std::string& dst) = 0;
 
   // Removes `path`; VSS_E_OBJECT_NOT_FOUND if it does not exist.
   virtual Status Remove(const std::string& path) = 0;
 
-  // Names (not paths) of the regular files in `dir`, sorted.
+  // Names (not paths) of the regular files in `dir`, sorted; symlinks,
+  // directories and other types are left out.
   virtual Result<std::vector<std::string>> ListFiles(
       const std::string& dir) = 0;
 
+  // E_INVALIDARG when `path` is not a regular file.
   virtual Result<uint64_t> FileSize(const std::string& path) = 0;
   virtual Result<SpaceInfo> Space(const std::string& dir) = 0;
 };
