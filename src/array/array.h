@@ -1,7 +1,8 @@
 // Array: the embedded storage array's logic (shadowport-arrayd), independent
 // of RPC. It owns a pool directory of LUN files and an SQLite catalogue next
 // to it, takes snapshot sets by reflink, and enforces per-host masking.
-// src/array/grpc_service.cc puts it behind proto/array.proto.
+// src/array/rpc/ puts it behind proto/array.proto. docs/array.md ("Catalogue
+// and rules") is the long form of the rules below.
 //
 // Identity: every LUN, snapshot LUN included, has an id the array assigns and
 // never reuses (SQLite AUTOINCREMENT), and derived from it a name
@@ -10,11 +11,18 @@
 // snapshot gives it a new id and so a new identity.
 //
 // Authorization: every call names its Caller, already authenticated by the
-// transport (Authenticate() checks a host's credential). An admin may do
-// everything. A host sees, attaches and snapshots only the LUNs presented to
-// it; any other LUN answers SP_E_ACCESS_DENIED and nothing changes. The
-// snapshot LUNs of a transportable set may be presented (LocateLuns) only to
-// the importers named when the set was created.
+// transport (Authenticate() checks a host's credential); a host Caller that
+// is not (or no longer) registered, or a non-admin Caller without a host
+// name, gets SP_E_UNAUTHENTICATED. An admin may do everything; admin-only
+// calls made by a host answer E_ACCESSDENIED before looking at any object. A
+// host sees, attaches and snapshots only the LUNs presented to it; any other
+// id or NAA, existing or not, answers SP_E_ACCESS_DENIED (a host cannot tell
+// "exists but masked" from "does not exist") and nothing changes. The admin
+// gets VSS_E_OBJECT_NOT_FOUND for an unknown id. A snapshot LUN is also
+// visible (listed, gettable, deletable, not attachable until presented) to
+// the host that created its set and to its importers. The snapshot LUNs of a
+// transportable set may be presented (Present, LocateLuns) only to the
+// importers named when the set was created.
 //
 // Crash safety: each multi-step change records its intent in the catalogue
 // first ("creating" / "deleting" rows), does the file work, then commits.
@@ -29,9 +37,11 @@
 #define SHADOWPORT_ARRAY_ARRAY_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "os/pool_filesystem.h"
@@ -47,16 +57,35 @@ struct Caller {
   bool admin = false;
 
   static Caller Admin() { return Caller{"", true}; }
-  static Caller Host(std::string name) { return Caller{std::move(name), false}; }
+  static Caller Host(std::string name) {
+    return Caller{std::move(name), false};
+  }
 };
 
 struct ArrayOptions {
-  std::string pool_dir;       // holds luns/ and the catalogue array.db
+  std::string pool_dir;  // holds luns/ and the catalogue array.db
   uint64_t free_space_floor_bytes = 1ull << 30;  // refuse snapshots below it
-  // Fault injection for crash tests (empty in production): a name of a
-  // point in snapshot creation or deletion ("snapshot.after-intent",
-  // "snapshot.after-clone-1", "snapshot.before-commit", "lun.after-intent",
-  // "delete.after-intent") at which the process SIGKILLs itself.
+  // Free-space rule: a snapshot set is refused (VSS_E_INSUFFICIENT_STORAGE)
+  // unless the pool's free bytes are at least free_space_floor_bytes plus
+  // snapshot_reserve_percent of the size of every LUN in the set. A clone
+  // needs no space when made, but every later write to the origin or the
+  // clone un-shares blocks; the reserve is the divergence the new set is
+  // expected to cause, the floor what existing snapshots may still need.
+  // Sizes are provisioned sizes (PoolFilesystem reports no allocation), so
+  // thin LUNs are counted at their full size. 0..100, else E_INVALIDARG.
+  uint32_t snapshot_reserve_percent = 10;
+  // Security log (optional): one line for every refused authentication and
+  // every masking refusal. Called with the array's mutex held: it must not
+  // call back into the Array.
+  std::function<void(std::string_view)> audit;
+  // Fault injection for crash tests (empty in production): the name of a
+  // point at which the process SIGKILLs itself (raise(SIGKILL)). Open
+  // refuses an unknown name (E_INVALIDARG). The points (src/array/faults.h):
+  //   lun.after-intent, lun.after-file, resize.after-grow,
+  //   snapshot.after-intent, snapshot.after-clone-N (N >= 1),
+  //   snapshot.before-commit, snapshot.after-commit,
+  //   delete.after-intent, delete.after-remove,
+  //   break.after-intent, break.after-clone, break.after-commit.
   std::string crash_at;
 };
 
@@ -143,24 +172,41 @@ class Array {
   // Opens (creating if absent) the catalogue in options.pool_dir, checks that
   // the pool can reflink (VSS_E_NOT_SUPPORTED otherwise, naming the
   // filesystem), and runs crash recovery. `fs` must outlive the Array.
+  // The pool directory must exist; luns/ is created in it. One Array per
+  // pool: the Array holds an exclusive lock on <pool_dir>/array.lock for its
+  // life, and a second Open of the same pool (from any process) fails with
+  // VSS_E_VOLUME_IN_USE.
   static Result<std::unique_ptr<Array>> Open(const ArrayOptions& options,
                                              os::PoolFilesystem* fs);
   virtual ~Array() = default;
 
-  // Hosts (admin only). The credential is a random 256-bit token.
+  // Hosts (admin only). The credential is a random 256-bit token. Names:
+  // 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit; the
+  // cluster name likewise, or empty. VSS_E_OBJECT_ALREADY_EXISTS for the
+  // name of a registered host (a removed host's name may be registered
+  // again; it gets no rights of the old one).
   virtual Result<NewHost> AddHost(const Caller& caller, const std::string& name,
                                   const std::string& cluster) = 0;
   virtual Result<std::vector<HostInfo>> ListHosts(const Caller& caller) = 0;
-  // Refused (VSS_E_VOLUME_IN_USE) while the host has attachments.
+  // Refused (VSS_E_VOLUME_IN_USE) while the host has attachments. Removes
+  // its presentations, mount reports and its name from importer lists.
   virtual Status RemoveHost(const Caller& caller, const std::string& name) = 0;
   // SP_E_UNAUTHENTICATED for an unknown host or a wrong credential.
   virtual Result<Caller> Authenticate(const std::string& host,
                                       const std::string& credential) = 0;
 
   // LUNs. Create/resize/delete are admin only; a host lists what is
-  // presented to it. Delete is refused (VSS_E_VOLUME_IN_USE) while the LUN
-  // is presented or attached anywhere.
-  virtual Result<LunInfo> CreateLun(const Caller& caller, uint64_t size_bytes) = 0;
+  // presented to it. ListLuns lists ordinary LUNs (broken snapshots
+  // included), ListSnapshots snapshot LUNs; GetLun and FindLunByNaa answer
+  // for both. Sizes: a multiple of 512, more than 0, at most 1 PiB, else
+  // E_INVALIDARG; ResizeLun only grows (same size: no-op) and refuses a
+  // snapshot LUN (VSS_E_BAD_STATE: break it first); a host that has the LUN
+  // attached must refresh its capacity (losetup -c). Delete is refused
+  // (VSS_E_VOLUME_IN_USE) while the LUN is presented or attached anywhere;
+  // DeleteLun refuses a snapshot LUN (E_INVALIDARG: use DeleteSnapshot).
+  // Snapshots of a deleted LUN stay; their origin_lun_id becomes 0.
+  virtual Result<LunInfo> CreateLun(const Caller& caller,
+                                    uint64_t size_bytes) = 0;
   virtual Result<std::vector<LunInfo>> ListLuns(const Caller& caller) = 0;
   virtual Result<LunInfo> GetLun(const Caller& caller, uint64_t id) = 0;
   virtual Result<LunInfo> FindLunByNaa(const Caller& caller,
@@ -170,7 +216,8 @@ class Array {
   virtual Status DeleteLun(const Caller& caller, uint64_t id) = 0;
 
   // Masking (admin). Presenting a transportable snapshot LUN to a host that
-  // is not one of its importers is refused with SP_E_ACCESS_DENIED.
+  // is not one of its importers is refused with SP_E_ACCESS_DENIED. Both
+  // are idempotent; an unknown host is VSS_E_OBJECT_NOT_FOUND.
   virtual Status Present(const Caller& caller, uint64_t id,
                          const std::string& host) = 0;
   // Refused (VSS_E_VOLUME_IN_USE) while that host has it attached.
@@ -179,39 +226,63 @@ class Array {
 
   // Snapshots. The caller's filesystems on these LUNs are frozen around
   // this call; it clones every LUN (no data copy) and commits all or
-  // nothing. VSS_E_INSUFFICIENT_STORAGE below the free-space floor.
+  // nothing. VSS_E_INSUFFICIENT_STORAGE below the free-space rule
+  // (ArrayOptions). The set id must be non-null and never used before
+  // (VSS_E_OBJECT_ALREADY_EXISTS, also after the set was deleted; a failed
+  // attempt does not use it up). 1..64 distinct ordinary LUNs (a snapshot
+  // LUN cannot be an origin: VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER). The
+  // snapshots of a non-transportable set made by a host are presented to
+  // that host; those of a transportable set to nobody until LocateLuns.
+  // Importers must be registered hosts or clusters with at least one host
+  // (VSS_E_OBJECT_NOT_FOUND otherwise), and are only allowed (and then
+  // required) for a transportable set (E_INVALIDARG).
   virtual Result<SnapshotSetResult> CreateSnapshotSet(
       const Caller& caller, const SnapshotSetRequest& request) = 0;
   // Snapshot LUNs visible to the caller (admin: all), optionally of one set.
   virtual Result<std::vector<LunInfo>> ListSnapshots(
       const Caller& caller, std::optional<Guid> set_id) = 0;
   // VSS LocateLuns: presents the snapshot LUNs with these NAA ids to the
-  // caller, if the caller is one of their importers; all or nothing.
+  // caller, if the caller is one of their importers (or they are already
+  // presented to it); all or nothing. Hosts only (the admin: E_INVALIDARG).
   // Cluster rule: SP_E_IMPORT_COLLISION if an origin LUN is mounted
-  // read-write by a host of the caller's cluster.
+  // read-write by a host of the caller's cluster, the caller included (a
+  // host without a cluster: no array-side rule; the host itself handles
+  // importing its own original, DESIGN.md).
   virtual Result<std::vector<LunInfo>> LocateLuns(
       const Caller& caller, const std::vector<std::string>& naa_ids) = 0;
   // Deletes snapshot LUNs (by the creating host, an importer or the admin);
-  // refused while attached anywhere. Unpresents them first.
+  // refused while attached anywhere. Unpresents them first. A set is
+  // deleted all or nothing: one attached LUN refuses the whole call. An
+  // ordinary LUN's id is E_INVALIDARG (to a host that can see it).
   virtual Status DeleteSnapshot(const Caller& caller, uint64_t id) = 0;
-  virtual Status DeleteSnapshotSet(const Caller& caller, const Guid& set_id) = 0;
+  virtual Status DeleteSnapshotSet(const Caller& caller,
+                                   const Guid& set_id) = 0;
   // Turns a snapshot LUN into an ordinary read-write LUN with a new identity
-  // (new id, serial, NAA id); it keeps its presentations. Returns the new LUN.
+  // (new id, serial, NAA id, file); it keeps its presentations. Returns the
+  // new LUN. Admin, or a host the snapshot LUN is presented to. Refused
+  // (VSS_E_VOLUME_IN_USE) while it is attached anywhere: the host detaches
+  // the read-only snapshot and attaches the new LUN read-write.
   virtual Result<LunInfo> BreakSnapshot(const Caller& caller, uint64_t id) = 0;
 
-  // Presentation data path. Attach records that the caller attaches the LUN
-  // and returns its backing file; the host then reports the device.
+  // Presentation data path (hosts only; the admin gets E_INVALIDARG).
+  // Attach records that the caller attaches the LUN and returns its backing
+  // file; the host then reports the device. Attach is idempotent; Detach of
+  // a LUN the host has not attached succeeds. SetAttachmentDevice and
+  // ReportMount need an attachment (VSS_E_BAD_STATE); a read-write mount of
+  // a read-only LUN is VSS_E_BAD_STATE. Detach forgets the host's mount
+  // report of that LUN.
   virtual Result<AttachInfo> Attach(const Caller& caller, uint64_t id) = 0;
   virtual Status SetAttachmentDevice(const Caller& caller, uint64_t id,
                                      const std::string& device) = 0;
   virtual Status Detach(const Caller& caller, uint64_t id) = 0;
-  // Admin: forgets every attachment of a host that crashed (its loop devices
-  // are gone with it, or reclaimed by its own cleanup).
+  // Admin: forgets every attachment and mount report of a host that crashed
+  // (its loop devices are gone with it, or reclaimed by its own cleanup).
   virtual Status ReclaimHost(const Caller& caller, const std::string& host) = 0;
   // The host reports that it mounted (or unmounted) a LUN read-write.
   virtual Status ReportMount(const Caller& caller, uint64_t id,
                              bool mounted_read_write) = 0;
 
+  // Admin only.
   virtual Result<PoolStatus> GetStatus(const Caller& caller) = 0;
 };
 

@@ -1,0 +1,266 @@
+// The embedded array: snapshot sets, the free-space rule, break, delete.
+#include <gtest/gtest.h>
+
+#include "array/identity.h"
+#include "unit/array_fixture.h"
+
+namespace sp::array {
+namespace {
+
+using Op = fakes::FakePoolFilesystem::Op;
+
+class SnapshotTest : public ArrayTest {
+ protected:
+  void SetUp() override {
+    ArrayTest::SetUp();
+    AddHost("prod");
+    a_ = NewLunFor("prod", 2 * kMiB);
+    b_ = NewLunFor("prod", kMiB);
+    c_ = NewLunFor("prod", kMiB);
+  }
+  SnapshotSetRequest Request(std::vector<uint64_t> luns) {
+    SnapshotSetRequest r;
+    r.snapshot_set_id = *Guid::Random();
+    r.lun_ids = std::move(luns);
+    return r;
+  }
+  const Caller prod_ = Caller::Host("prod");
+  uint64_t a_ = 0, b_ = 0, c_ = 0;
+};
+
+TEST_F(SnapshotTest, SnapshotSetIsAPointInTimeCopyWithItsOwnIdentity) {
+  WriteLun(a_, "alpha-before", 4096);
+  WriteLun(b_, "bravo-before");
+  SnapshotSetRequest req = Request({a_, b_});
+  Result<SnapshotSetResult> r = array().CreateSnapshotSet(prod_, req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->snapshot_set_id, req.snapshot_set_id);
+  EXPECT_GE(r->commit_us, 0);
+  ASSERT_EQ(r->snapshots.size(), 2u);
+  Result<LunInfo> a = array().GetLun(admin_, a_);
+  const LunInfo& sa = r->snapshots[0];
+  EXPECT_TRUE(sa.is_snapshot);
+  EXPECT_TRUE(sa.read_only);
+  EXPECT_EQ(sa.origin_lun_id, a_);
+  EXPECT_EQ(sa.origin_naa, a->naa);
+  EXPECT_EQ(sa.snapshot_set_id, req.snapshot_set_id);
+  EXPECT_EQ(sa.creating_host, "prod");
+  EXPECT_FALSE(sa.transportable);
+  EXPECT_EQ(sa.size_bytes, 2 * kMiB);
+  EXPECT_NE(sa.id, a_);
+  EXPECT_NE(sa.naa, a->naa);
+  EXPECT_NE(sa.serial, a->serial);
+  EXPECT_EQ(r->snapshots[1].origin_lun_id, b_);
+  // Non-transportable: auto-imported on the creating host.
+  EXPECT_EQ(sa.presented_to, std::vector<std::string>{"prod"});
+  EXPECT_EQ(fs_.CountCalls(Op::kClone), 2);
+
+  // Later writes to the origin do not reach the snapshot.
+  WriteLun(a_, "alpha-after!", 4096);
+  EXPECT_EQ(ReadLun(sa.id, 12, 4096), "alpha-before");
+  EXPECT_EQ(ReadLun(r->snapshots[1].id, 12), "bravo-before");
+
+  Result<AttachInfo> at = array().Attach(prod_, sa.id);
+  ASSERT_TRUE(at.ok());
+  EXPECT_TRUE(at->read_only);
+  SP_EXPECT_CODE(array().ReportMount(prod_, sa.id, true), kBadState);
+  SP_ASSERT_OK(array().Detach(prod_, sa.id));
+
+  EXPECT_EQ(array().ListSnapshots(prod_, std::nullopt)->size(), 2u);
+  EXPECT_EQ(array().ListSnapshots(admin_, req.snapshot_set_id)->size(), 2u);
+  EXPECT_TRUE(array().ListSnapshots(admin_, *Guid::Random())->empty());
+  EXPECT_EQ(array().ListLuns(admin_)->size(), 3u);  // ordinary LUNs only
+  EXPECT_EQ(array().GetStatus(admin_)->snapshot_count, 2u);
+  SP_EXPECT_CODE(array().ResizeLun(admin_, sa.id, 4 * kMiB), kBadState);
+  SP_EXPECT_CODE(array().DeleteLun(admin_, sa.id), kInvalidArg);
+}
+
+TEST_F(SnapshotTest, RequestChecks) {
+  SnapshotSetRequest req = Request({});
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kInvalidArg);
+  req = Request({a_, a_});
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kInvalidArg);
+  req = Request({a_});
+  req.snapshot_set_id = Guid();
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kInvalidArg);
+  req = Request(std::vector<uint64_t>(65, a_));
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kMaxVolumesReached);
+  req = Request({a_});
+  req.transportable = true;  // without importers
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kInvalidArg);
+  req = Request({a_});
+  req.importers = {"prod"};  // importers without transportable
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kInvalidArg);
+  req = Request({a_});
+  req.transportable = true;
+  req.importers = {"ghost"};
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kObjectNotFound);
+  req.importers = {"cluster:nobody-here"};
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kObjectNotFound);
+  SP_EXPECT_CODE(array().CreateSnapshotSet(admin_, Request({999})),
+                 kObjectNotFound);
+  EXPECT_EQ(fs_.CountCalls(Op::kClone), 0);
+
+  // A snapshot LUN is not an origin.
+  Result<SnapshotSetResult> r = array().CreateSnapshotSet(prod_, Request({a_}));
+  ASSERT_TRUE(r.ok());
+  SP_EXPECT_CODE(
+      array().CreateSnapshotSet(prod_, Request({r->snapshots[0].id})),
+      kVolumeNotSupportedByProvider);
+}
+
+TEST_F(SnapshotTest, SetIdIsUniqueForever) {
+  SnapshotSetRequest req = Request({a_});
+  Result<SnapshotSetResult> r = array().CreateSnapshotSet(prod_, req);
+  ASSERT_TRUE(r.ok());
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kObjectAlreadyExists);
+  SP_ASSERT_OK(array().DeleteSnapshotSet(prod_, req.snapshot_set_id));
+  Reopen();
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kObjectAlreadyExists);
+}
+
+TEST_F(SnapshotTest, NthCloneFailingLeavesNothing) {
+  std::set<std::string> files = PoolFiles();
+  for (int n = 1; n <= 3; ++n) {
+    SCOPED_TRACE(n);
+    fs_.FailNth(Op::kClone, n, Status(Code::kIoError, "injected clone error"));
+    SnapshotSetRequest req = Request({a_, b_, c_});
+    SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, req), kIoError);
+    EXPECT_TRUE(array().ListSnapshots(admin_, std::nullopt)->empty());
+    EXPECT_TRUE(array().ListSnapshots(prod_, std::nullopt)->empty());
+    EXPECT_EQ(PoolFiles(), files);
+    // The failed attempt did not use up the id.
+    Result<SnapshotSetResult> again = array().CreateSnapshotSet(prod_, req);
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    SP_ASSERT_OK(array().DeleteSnapshotSet(prod_, req.snapshot_set_id));
+  }
+  Close();
+  ExpectNoIntentRows();
+}
+
+TEST_F(SnapshotTest, FreeSpaceFloorAndReserve) {
+  // Default floor 1 GiB, reserve 10 %: a's 2 MiB + b's 1 MiB need
+  // 1 GiB + 314572 bytes (rounded down per LUN: 209715 + 104857).
+  uint64_t needed = (1ull << 30) + 209715 + 104857;
+  fs_.SetSpace({1ull << 40, needed - 1});
+  Result<SnapshotSetResult> r =
+      array().CreateSnapshotSet(prod_, Request({a_, b_}));
+  SP_EXPECT_CODE(r, kInsufficientStorage);
+  EXPECT_NE(r.status().message().find(std::to_string(needed)),
+            std::string::npos)
+      << r.status().ToString();
+  EXPECT_EQ(fs_.CountCalls(Op::kClone), 0);
+  EXPECT_TRUE(array().ListSnapshots(admin_, std::nullopt)->empty());
+  fs_.SetSpace({1ull << 40, needed});
+  EXPECT_TRUE(array().CreateSnapshotSet(prod_, Request({a_, b_})).ok());
+
+  // A clone that runs out of space anyway fails cleanly.
+  fs_.SetSpace({1ull << 40, 1ull << 40});
+  fs_.FailNth(Op::kClone, 2,
+              Status(Code::kInsufficientStorage, "injected ENOSPC"));
+  SP_EXPECT_CODE(array().CreateSnapshotSet(prod_, Request({a_, b_})),
+                 kInsufficientStorage);
+  EXPECT_EQ(array().ListSnapshots(admin_, std::nullopt)->size(), 2u);
+}
+
+TEST_F(SnapshotTest, BreakGivesANewReadWriteIdentityAndKeepsPresentations) {
+  WriteLun(a_, "payload");
+  Result<SnapshotSetResult> r = array().CreateSnapshotSet(prod_, Request({a_}));
+  ASSERT_TRUE(r.ok());
+  const LunInfo snap = r->snapshots[0];
+  AddHost("other");
+  SP_ASSERT_OK(array().Present(admin_, snap.id, "other"));
+
+  ASSERT_TRUE(array().Attach(prod_, snap.id).ok());
+  SP_EXPECT_CODE(array().BreakSnapshot(prod_, snap.id), kVolumeInUse);
+  SP_ASSERT_OK(array().Detach(prod_, snap.id));
+  SP_EXPECT_CODE(array().BreakSnapshot(prod_, a_), kInvalidArg);
+
+  Result<LunInfo> broken = array().BreakSnapshot(prod_, snap.id);
+  ASSERT_TRUE(broken.ok()) << broken.status().ToString();
+  EXPECT_NE(broken->id, snap.id);
+  EXPECT_NE(broken->naa, snap.naa);
+  EXPECT_NE(broken->serial, snap.serial);
+  EXPECT_NE(broken->name, snap.name);
+  EXPECT_FALSE(broken->is_snapshot);
+  EXPECT_FALSE(broken->read_only);
+  EXPECT_EQ(broken->size_bytes, snap.size_bytes);
+  Result<LunInfo> admin_view = array().GetLun(admin_, broken->id);
+  EXPECT_EQ(admin_view->presented_to,
+            (std::vector<std::string>{"other", "prod"}));
+  EXPECT_EQ(ReadLun(broken->id, 7), "payload");
+
+  // The snapshot LUN is gone, with its file.
+  SP_EXPECT_CODE(array().GetLun(admin_, snap.id), kObjectNotFound);
+  EXPECT_EQ(PoolFiles().count(LunFileName(snap.id)), 0u);
+  EXPECT_EQ(CatalogueFiles(), PoolFiles());
+  EXPECT_TRUE(array().ListSnapshots(admin_, std::nullopt)->empty());
+
+  // Read-write now, and an ordinary LUN in every respect.
+  Result<AttachInfo> at = array().Attach(prod_, broken->id);
+  ASSERT_TRUE(at.ok());
+  EXPECT_FALSE(at->read_only);
+  SP_ASSERT_OK(array().ReportMount(prod_, broken->id, true));
+  SP_ASSERT_OK(array().Detach(prod_, broken->id));
+  SP_ASSERT_OK(array().ResizeLun(admin_, broken->id, 4 * kMiB));
+  EXPECT_TRUE(array().CreateSnapshotSet(prod_, Request({broken->id})).ok());
+}
+
+TEST_F(SnapshotTest, DeleteBySetAndIndividually) {
+  Result<SnapshotSetResult> one =
+      array().CreateSnapshotSet(prod_, Request({a_, b_, c_}));
+  ASSERT_TRUE(one.ok());
+  Result<SnapshotSetResult> two =
+      array().CreateSnapshotSet(prod_, Request({a_}));
+  ASSERT_TRUE(two.ok());
+  EXPECT_EQ(array().ListSnapshots(admin_, std::nullopt)->size(), 4u);
+
+  // One attached LUN refuses the whole set.
+  ASSERT_TRUE(array().Attach(prod_, one->snapshots[1].id).ok());
+  SP_EXPECT_CODE(array().DeleteSnapshotSet(prod_, one->snapshot_set_id),
+                 kVolumeInUse);
+  EXPECT_EQ(array().ListSnapshots(admin_, one->snapshot_set_id)->size(), 3u);
+  SP_EXPECT_CODE(array().DeleteSnapshot(prod_, one->snapshots[1].id),
+                 kVolumeInUse);
+  SP_ASSERT_OK(array().Detach(prod_, one->snapshots[1].id));
+
+  SP_ASSERT_OK(array().DeleteSnapshot(prod_, one->snapshots[0].id));
+  EXPECT_EQ(array().ListSnapshots(admin_, one->snapshot_set_id)->size(), 2u);
+  SP_ASSERT_OK(array().DeleteSnapshotSet(prod_, one->snapshot_set_id));
+  EXPECT_TRUE(array().ListSnapshots(admin_, one->snapshot_set_id)->empty());
+  SP_EXPECT_CODE(array().DeleteSnapshotSet(admin_, one->snapshot_set_id),
+                 kObjectNotFound);
+  EXPECT_EQ(array().ListSnapshots(admin_, std::nullopt)->size(), 1u);
+  EXPECT_EQ(CatalogueFiles(), PoolFiles());
+  EXPECT_EQ(PoolFiles().size(), 4u);
+
+  // A snapshot's origin may go; the snapshot stays and forgets the id.
+  SP_ASSERT_OK(array().Unpresent(admin_, a_, "prod"));
+  SP_ASSERT_OK(array().DeleteLun(admin_, a_));
+  Result<LunInfo> orphan = array().GetLun(admin_, two->snapshots[0].id);
+  ASSERT_TRUE(orphan.ok());
+  EXPECT_EQ(orphan->origin_lun_id, 0u);
+  EXPECT_FALSE(orphan->origin_naa.empty());
+  SP_EXPECT_CODE(array().DeleteSnapshot(admin_, b_), kInvalidArg);
+}
+
+TEST_F(SnapshotTest, OtherHostsCannotTouchTheSet) {
+  AddHost("stranger");
+  Caller stranger = Caller::Host("stranger");
+  Result<SnapshotSetResult> r = array().CreateSnapshotSet(prod_, Request({a_}));
+  ASSERT_TRUE(r.ok());
+  uint64_t snap = r->snapshots[0].id;
+  SP_EXPECT_CODE(array().GetLun(stranger, snap), kAccessDenied);
+  SP_EXPECT_CODE(array().DeleteSnapshot(stranger, snap), kAccessDenied);
+  SP_EXPECT_CODE(array().DeleteSnapshotSet(stranger, r->snapshot_set_id),
+                 kAccessDenied);
+  SP_EXPECT_CODE(array().DeleteSnapshotSet(stranger, *Guid::Random()),
+                 kAccessDenied);
+  SP_EXPECT_CODE(array().BreakSnapshot(stranger, snap), kAccessDenied);
+  EXPECT_TRUE(array().ListSnapshots(stranger, std::nullopt)->empty());
+  EXPECT_TRUE(array().ListSnapshots(stranger, r->snapshot_set_id)->empty());
+  EXPECT_TRUE(array().GetLun(admin_, snap).ok());
+}
+
+}  // namespace
+}  // namespace sp::array
