@@ -129,31 +129,41 @@ Result<SnapshotSetResult> ArrayImpl::CreateSnapshotSet(
   }
   faults_.MaybeCrash("snapshot.after-intent");
 
-  // The clones: the only part timed, and the only part inside the freeze
-  // window that touches the pool.
-  auto start = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < origins.size(); ++i) {
-    Status cloned = fs_->Clone(LunPath(origins[i].id), LunPath(snaps[i]));
-    if (!cloned.ok()) {
-      // All or nothing: remove every clone, then the rows. If a removal
-      // fails the rows stay "creating" and the next Open undoes them.
-      bool removed = true;
+  // All or nothing: on a failure remove every clone, then the rows. If a
+  // removal fails the rows stay "creating" and the next Open undoes them.
+  auto undo = [&](Status failure) {
+    bool removed = true;
+    for (uint64_t snap : snaps) {
+      removed = RemoveIfPresent(fs_, LunPath(snap)).ok() && removed;
+    }
+    if (removed) {
+      Result<sql::Transaction> txn = db_->Begin();
+      bool undone = txn.ok();
       for (uint64_t snap : snaps) {
-        removed = RemoveIfPresent(fs_, LunPath(snap)).ok() && removed;
+        undone = undone && db_->DeleteLun(snap).ok();
       }
-      if (removed) {
-        Result<sql::Transaction> txn = db_->Begin();
-        bool undone = txn.ok();
-        for (uint64_t snap : snaps) {
-          undone = undone && db_->DeleteLun(snap).ok();
-        }
-        if (undone && db_->DeleteSet(set_id).ok()) (void)txn->Commit();
-      }
-      return std::move(cloned).WithContext("snapshot set " + set_id.ToString() +
-                                           ": cloning LUN " +
-                                           std::to_string(origins[i].id));
+      if (undone && db_->DeleteSet(set_id).ok()) (void)txn->Commit();
+    }
+    return std::move(failure).WithContext("snapshot set " + set_id.ToString());
+  };
+
+  // The clones and their durability: the only part timed, and the only part
+  // inside the host's freeze window that touches the pool.
+  auto start = std::chrono::steady_clock::now();
+  std::vector<std::string> clone_paths;
+  for (size_t i = 0; i < origins.size(); ++i) {
+    clone_paths.push_back(LunPath(snaps[i]));
+    Status cloned = fs_->CloneNoSync(LunPath(origins[i].id), clone_paths[i]);
+    if (!cloned.ok()) {
+      return undo(std::move(cloned).WithContext("cloning LUN " +
+                                                std::to_string(origins[i].id)));
     }
     faults_.MaybeCrash("snapshot.after-clone", i + 1);
+  }
+  // One durability pass for the whole set: about one log force on XFS,
+  // where a durable Clone per LUN would cost one each.
+  if (Status synced = fs_->SyncFiles(clone_paths); !synced.ok()) {
+    return undo(std::move(synced).WithContext("syncing the clones"));
   }
   auto commit_us = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::steady_clock::now() - start)

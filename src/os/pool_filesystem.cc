@@ -169,6 +169,8 @@ class RealPoolFilesystem final : public PoolFilesystem {
   Status CreateSparseFile(const std::string& path, uint64_t size) override;
   Status GrowFile(const std::string& path, uint64_t size) override;
   Status Clone(const std::string& src, const std::string& dst) override;
+  Status CloneNoSync(const std::string& src, const std::string& dst) override;
+  Status SyncFiles(const std::vector<std::string>& paths) override;
   Status Remove(const std::string& path) override;
   Result<std::vector<std::string>> ListFiles(const std::string& dir) override;
   Result<uint64_t> FileSize(const std::string& path) override;
@@ -255,6 +257,12 @@ Status RealPoolFilesystem::GrowFile(const std::string& path, uint64_t size) {
 
 Status RealPoolFilesystem::Clone(const std::string& src,
                                  const std::string& dst) {
+  SP_RETURN_IF_ERROR(CloneNoSync(src, dst));
+  return SyncFiles({dst});
+}
+
+Status RealPoolFilesystem::CloneNoSync(const std::string& src,
+                                       const std::string& dst) {
   SP_RETURN_IF_ERROR(RequireAbsolute(src));
   SP_RETURN_IF_ERROR(RequireAbsolute(dst));
   UniqueFd in(
@@ -273,9 +281,24 @@ Status RealPoolFilesystem::Clone(const std::string& src,
     }
     return status;
   }
-  SP_RETURN_IF_ERROR(Fsync(out.get(), dst));
-  SP_RETURN_IF_ERROR(FsyncDirectory(ParentDirectory(dst)));
   guard.Commit();
+  return Status::Ok();
+}
+
+Status RealPoolFilesystem::SyncFiles(const std::vector<std::string>& paths) {
+  std::vector<std::string> dirs;
+  for (const std::string& path : paths) {
+    SP_RETURN_IF_ERROR(RequireAbsolute(path));
+    UniqueFd fd(RetryOnEintr(
+        [&] { return ::open(path.c_str(), O_RDONLY | O_CLOEXEC); }));
+    if (!fd.valid()) return FromErrno(errno, "opening " + path);
+    SP_RETURN_IF_ERROR(Fsync(fd.get(), path));
+    std::string dir = ParentDirectory(path);
+    if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end()) {
+      dirs.push_back(std::move(dir));
+    }
+  }
+  for (const std::string& dir : dirs) SP_RETURN_IF_ERROR(FsyncDirectory(dir));
   return Status::Ok();
 }
 

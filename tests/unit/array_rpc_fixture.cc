@@ -146,7 +146,7 @@ void RpcTest::SetUp() {
   StartServer(listen);
 }
 
-void RpcTest::StartServer(ListenOptions listen) {
+void RpcTest::StartServer(const ListenOptions& listen) {
   Result<std::unique_ptr<RpcServer>> server =
       RpcServer::Start(listen, service_.get());
   ASSERT_TRUE(server.ok()) << server.status().ToString();
