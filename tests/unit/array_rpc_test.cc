@@ -16,7 +16,7 @@ namespace {
 
 const std::string kWrongCredential(64, 'f');
 
-TEST_F(RpcTest, SocketIsCreatedGroupReadableOnly) {
+TEST_F(RpcTest, SocketIsForOwnerAndGroupOnly) {
   struct stat st {};
   ASSERT_EQ(::stat(socket_.c_str(), &st), 0);
   EXPECT_TRUE(S_ISSOCK(st.st_mode));

@@ -274,6 +274,10 @@ TEST(DaemonConfigTest, RefusesMistakes) {
       "pool_dir = \"/p\"\nlog_level = \"loud\"\n",
       "pool_dir = \"/p\"\n[listen]\ntcp = \"0.0.0.0:1\"\n",  // TCP, no TLS
       "pool_dir = \"/p\"\n[listen]\nsocket = \"\"\n",        // no listener
+      "pool_dir = \"/p\"\n[listen]\ntcp = \"127.0.0.1:99999\"\n[tls]\n"
+      "cert = \"/c\"\nkey = \"/k\"\nclient_ca = \"/a\"\n",  // bad port
+      "pool_dir = \"/p\"\n[listen]\ntcp = \"7443\"\n[tls]\n"
+      "cert = \"/c\"\nkey = \"/k\"\nclient_ca = \"/a\"\n",  // no host
       "pool_dir = \"/p\"\n[listen]\nsockett = \"/x\"\n",
       "pool_dir = 7\n",
       "pool_dir = \"/p\"\nlisten = 3\n",

@@ -113,6 +113,20 @@ class TableReader {
   std::set<std::string> used_;
 };
 
+// "HOST:PORT" with PORT 1-65535 (gRPC itself would wrap a larger one).
+bool ValidTcpAddress(std::string_view address) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  const std::string_view port = address.substr(colon + 1);
+  if (port.empty() || port.size() > 5) return false;
+  uint32_t value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<uint32_t>(c - '0');
+  }
+  return value >= 1 && value <= 65535;
+}
+
 }  // namespace
 
 Result<DaemonConfig> ParseConfig(std::string_view text,
@@ -179,6 +193,10 @@ Result<DaemonConfig> ParseConfig(std::string_view text,
   if (config.socket.empty() && config.tcp.empty()) {
     return Status(Code::kInvalidArg,
                   where + "no listener: set listen.socket or listen.tcp");
+  }
+  if (!config.tcp.empty() && !ValidTcpAddress(config.tcp)) {
+    return Status(Code::kInvalidArg, where + "listen.tcp \"" + config.tcp +
+                                         "\" is not HOST:PORT (port 1-65535)");
   }
   if (!config.tcp.empty() &&
       (config.tls_cert.empty() || config.tls_key.empty() ||
