@@ -2,10 +2,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <sys/random.h>
 
 #include <cerrno>
 #include <memory>
+
+#include "shadowport/random.h"
 
 namespace sp::array {
 namespace {
@@ -41,15 +42,7 @@ Result<Sha256Digest> Sha256(std::string_view data) {
 
 Result<std::string> NewCredential() {
   std::array<uint8_t, 32> bytes{};
-  size_t got = 0;
-  while (got < bytes.size()) {
-    ssize_t n = getrandom(bytes.data() + got, bytes.size() - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return FromErrno(errno, "getrandom");
-    }
-    got += static_cast<size_t>(n);
-  }
+  SP_RETURN_IF_ERROR(FillRandom(bytes));
   static constexpr char kHex[] = "0123456789abcdef";
   std::string token;
   token.reserve(2 * bytes.size());

@@ -1,8 +1,6 @@
 #include "shadowport/guid.h"
 
-#include <sys/random.h>
-
-#include <cerrno>
+#include "shadowport/random.h"
 
 namespace sp {
 namespace {
@@ -23,15 +21,7 @@ constexpr bool IsDashPosition(size_t i) {
 
 Result<Guid> Guid::Random() {
   std::array<uint8_t, 16> bytes;
-  size_t got = 0;
-  while (got < bytes.size()) {
-    ssize_t n = getrandom(bytes.data() + got, bytes.size() - got, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return FromErrno(errno, "getrandom");
-    }
-    got += static_cast<size_t>(n);
-  }
+  SP_RETURN_IF_ERROR(FillRandom(bytes));
   bytes[6] = (bytes[6] & 0x0f) | 0x40;  // version 4
   bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC variant
   return Guid(bytes);
