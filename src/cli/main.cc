@@ -8,12 +8,11 @@
 #include <exception>
 #include <iostream>
 
+#include "cli/cli_runner.h"
 #include "commands.h"
 #include "shadowport/status.h"
 
 namespace {
-
-constexpr int kUsageExitCode = 2;
 
 int Run(int argc, char** argv) {
   sp::cli::Invocation invocation{std::cout, sp::Status::Ok()};
@@ -27,29 +26,12 @@ int Run(int argc, char** argv) {
   sp::cli::RegisterDocShow(*doc, invocation);
   sp::cli::RegisterDocValidate(*doc, invocation);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);  // prints help, or the usage error
-    return code == 0 ? 0 : kUsageExitCode;
-  }
-
-  const sp::Status& status = invocation.status;
-  if (status.code() == sp::Code::kOk) return 0;
-  std::cerr << "shadowport: " << status.ToString() << '\n';
-  return status.info().exit_code;
+  return sp::cli::ParseAndReport(app, argc, argv, invocation.status,
+                                 "shadowport");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Exceptions are bugs (STYLE.md); report one as E_UNEXPECTED, not abort.
-  try {
-    return Run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "shadowport: internal error: " << e.what() << '\n';
-  } catch (...) {
-    std::cerr << "shadowport: internal error: unknown exception\n";
-  }
-  return sp::InfoOf(sp::Code::kInternal).exit_code;
+  return sp::cli::GuardMain("shadowport", [&] { return Run(argc, argv); });
 }

@@ -11,11 +11,10 @@
 #include <iostream>
 
 #include "array/cli/commands.h"
+#include "cli/cli_runner.h"
 #include "shadowport/status.h"
 
 namespace {
-
-constexpr int kUsageExitCode = 2;
 
 int Run(int argc, char** argv) {
   using namespace sp::array::cli;  // NOLINT(google-build-using-namespace)
@@ -62,29 +61,13 @@ int Run(int argc, char** argv) {
   attachments->require_subcommand(1);
   RegisterAttachmentsList(*attachments, invocation);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);  // prints help, or the usage error
-    return code == 0 ? 0 : kUsageExitCode;
-  }
-
-  const sp::Status& status = invocation.status;
-  if (status.code() == sp::Code::kOk) return 0;
-  std::cerr << "shadowport-array: " << status.ToString() << '\n';
-  return status.info().exit_code;
+  return sp::cli::ParseAndReport(app, argc, argv, invocation.status,
+                                 "shadowport-array");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Exceptions are bugs (STYLE.md); report one as E_UNEXPECTED, not abort.
-  try {
-    return Run(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "shadowport-array: internal error: " << e.what() << '\n';
-  } catch (...) {
-    std::cerr << "shadowport-array: internal error: unknown exception\n";
-  }
-  return sp::InfoOf(sp::Code::kInternal).exit_code;
+  return sp::cli::GuardMain("shadowport-array",
+                            [&] { return Run(argc, argv); });
 }
