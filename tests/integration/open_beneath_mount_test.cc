@@ -16,6 +16,7 @@
 #include "os/open_beneath.h"
 #include "os/unique_fd.h"
 #include "shadowport/path_translation.h"
+#include "support/read_text.h"
 #include "support/require_root.h"
 
 namespace sp::os {
@@ -25,16 +26,6 @@ namespace fs = std::filesystem;
 
 constexpr char kVersionPath[] = "pgdata/base/1/PG_VERSION";
 constexpr char kVersion[] = "15\n";
-
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[256];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
 
 std::string FindProgram(const std::string& name) {
   for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"}) {
@@ -69,7 +60,7 @@ int Run(const std::vector<std::string>& argv, std::string* out = nullptr) {
   posix_spawn_file_actions_destroy(&actions);
   write_end.reset();
   if (rc != 0) return -1;
-  std::string captured = ReadAll(read_end.get());
+  std::string captured = sp::testing_support::ReadFdToEnd(read_end.get());
   int wstatus = 0;
   while (::waitpid(pid, &wstatus, 0) < 0) {
     if (errno != EINTR) return -1;
@@ -160,7 +151,7 @@ Result<std::string> ReadBeneath(const fs::path& root, std::string_view path,
   SP_ASSIGN_OR_RETURN(UniqueFd dir, OpenDirectory(root.string()));
   SP_ASSIGN_OR_RETURN(UniqueFd fd,
                       OpenBeneath(dir.get(), path, O_RDONLY, mode, cross));
-  return ReadAll(fd.get());
+  return sp::testing_support::ReadFdToEnd(fd.get());
 }
 
 TEST(OpenBeneathMount, ReadsFileAndRefusesEscapesOnReadOnlyMount) {

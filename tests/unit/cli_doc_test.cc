@@ -21,6 +21,7 @@
 
 #include "shadowport/context.h"
 #include "shadowport/documents.h"
+#include "support/read_text.h"
 
 namespace sp {
 namespace {
@@ -33,13 +34,6 @@ struct RunResult {
   std::string out;
   std::string err;
 };
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void WriteAll(const fs::path& path, std::string_view data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -172,8 +166,8 @@ class CliDocTest : public ::testing::Test {
     int wstatus = 0;
     if (pid < 0 || ::waitpid(pid, &wstatus, 0) != pid) return result;
     result.exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1;
-    result.out = ReadAll(out_path);
-    result.err = ReadAll(err_path);
+    result.out = sp::testing_support::ReadTextFile(out_path);
+    result.err = sp::testing_support::ReadTextFile(err_path);
     return result;
   }
 

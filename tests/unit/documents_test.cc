@@ -11,6 +11,7 @@
 #include <string>
 
 #include "shadowport/context.h"
+#include "support/read_text.h"
 #include "unit/document_samples.h"
 
 namespace sp {
@@ -18,13 +19,6 @@ namespace {
 
 using testing_samples::SampleBcd;
 using testing_samples::SampleWmd;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string Replace(std::string text, const std::string& from,
                     const std::string& to) {
@@ -80,8 +74,10 @@ TEST(Documents, ExamplesInDocsAreCanonical) {
         << SavedBcd();
     std::ofstream(dir + "wmd-postgresql.xml", std::ios::binary) << SavedWmd();
   }
-  std::string bcd = ReadFile(dir + "bcd-transportable.xml");
-  std::string wmd = ReadFile(dir + "wmd-postgresql.xml");
+  std::string bcd =
+      sp::testing_support::ReadTextFile(dir + "bcd-transportable.xml");
+  std::string wmd =
+      sp::testing_support::ReadTextFile(dir + "wmd-postgresql.xml");
   EXPECT_EQ(bcd, SavedBcd());
   EXPECT_EQ(wmd, SavedWmd());
   EXPECT_TRUE(LoadBcd(bcd).ok());

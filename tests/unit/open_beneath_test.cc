@@ -9,21 +9,13 @@
 #include <fstream>
 #include <string>
 
+#include "support/read_text.h"
+
 namespace sp::os {
 namespace {
 
 using namespace std::string_literals;
 namespace fs = std::filesystem;
-
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[256];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
 
 // A scratch tree in a fresh temporary directory:
 //   <tmp>/outside.txt               "outside"  (must never be reachable)
@@ -70,7 +62,7 @@ class OpenBeneathTest : public ::testing::Test {
                    ResolveMode mode = ResolveMode::kBeneath) {
     Result<UniqueFd> fd = OpenBeneath(root_fd_.get(), path, O_RDONLY, mode);
     if (!fd.ok()) return "error: " + std::string(fd.status().info().name);
-    return ReadAll(fd->get());
+    return sp::testing_support::ReadFdToEnd(fd->get());
   }
 
   fs::path tmp_;
