@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "array/identity.h"
-#include "array/sqlite.h"
+#include "sqlite/sqlite.h"
 #include "shadowport/guid.h"
 #include "shadowport/status.h"
 

@@ -1,6 +1,7 @@
-// Thin RAII wrappers over SQLite for the array's catalogue: a connection
-// with a cache of prepared statements, a borrowed statement that resets
-// itself, and a transaction that rolls back unless committed.
+// Thin RAII wrappers over SQLite for the array's catalogue and the service's
+// inventory: a connection with a cache of prepared statements, a borrowed
+// statement that resets itself, and a transaction that rolls back unless
+// committed.
 //
 // SQLite result codes become Status in one place (StatusFromSqlite):
 // SQLITE_FULL -> VSS_E_INSUFFICIENT_STORAGE, SQLITE_BUSY/LOCKED ->
@@ -9,9 +10,9 @@
 // SQLite's own text.
 //
 // Thread safety: none. A Database and everything borrowed from it belong to
-// one thread at a time (the Array serializes on its mutex).
-#ifndef SHADOWPORT_ARRAY_SQLITE_H_
-#define SHADOWPORT_ARRAY_SQLITE_H_
+// one thread at a time (their owners serialize on a mutex).
+#ifndef SHADOWPORT_SQLITE_SQLITE_H_
+#define SHADOWPORT_SQLITE_SQLITE_H_
 
 #include <cstdint>
 #include <memory>
@@ -27,7 +28,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace sp::array::sql {
+namespace sp::sql {
 
 // A prepared statement in use. Bind parameters in order with the Bind*
 // calls (the first failure is kept and returned by Step/Run), then Step.
@@ -123,6 +124,6 @@ class Transaction {
 // The one place a SQLite result code becomes a Status.
 Status StatusFromSqlite(sqlite3* db, int rc, std::string_view what);
 
-}  // namespace sp::array::sql
+}  // namespace sp::sql
 
-#endif  // SHADOWPORT_ARRAY_SQLITE_H_
+#endif  // SHADOWPORT_SQLITE_SQLITE_H_

@@ -1,8 +1,8 @@
-#include "array/sqlite.h"
+#include "sqlite/sqlite.h"
 
 #include <sqlite3.h>
 
-namespace sp::array::sql {
+namespace sp::sql {
 
 Status StatusFromSqlite(sqlite3* db, int rc, std::string_view what) {
   std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -186,4 +186,4 @@ Status Transaction::Commit() {
   return s;
 }
 
-}  // namespace sp::array::sql
+}  // namespace sp::sql

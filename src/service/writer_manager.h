@@ -1,0 +1,135 @@
+// WriterManager: shadowportd's side of proto/writer.proto. Writers connect
+// on a stream, register with their identity and WMD, and receive events in
+// VSS order (reference section 3); the manager tracks each writer's VSS
+// state (VSS_WS_*) and failure (VSS_E_WRITERERROR_*), enforces a deadline per
+// event, and notices a writer whose stream ends.
+//
+// The coordinator (one backup session at a time for Freeze..PostSnapshot;
+// any number for Identify/BackupComplete/BackupShutdown) calls SendEvent
+// with the writers taking part; it returns when each of them answered, failed
+// or passed its deadline.
+//
+// Thread safety: all methods may be called from any thread.
+#ifndef SHADOWPORT_SERVICE_WRITER_MANAGER_H_
+#define SHADOWPORT_SERVICE_WRITER_MANAGER_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shadowport/guid.h"
+#include "shadowport/status.h"
+
+namespace grpc {
+class Service;
+}  // namespace grpc
+
+namespace sp::service {
+
+enum class WriterEvent {
+  kIdentify,
+  kPrepareForBackup,
+  kPrepareForSnapshot,
+  kFreeze,
+  kThaw,
+  kPostSnapshot,
+  kAbort,
+  kBackupComplete,
+  kBackupShutdown,
+  kPreRestore,
+  kPostRestore,
+};
+std::string_view WriterEventName(WriterEvent event);  // "Freeze"
+
+// VSS_WRITER_STATE values (reference 3.2).
+enum class WriterState : uint32_t {
+  kUnknown = 0,
+  kStable = 1,
+  kWaitingForFreeze = 2,
+  kWaitingForThaw = 3,
+  kWaitingForPostSnapshot = 4,
+  kWaitingForBackupComplete = 5,
+  kFailedAtIdentify = 6,
+  kFailedAtPrepareBackup = 7,
+  kFailedAtPrepareSnapshot = 8,
+  kFailedAtFreeze = 9,
+  kFailedAtThaw = 10,
+  kFailedAtPostSnapshot = 11,
+  kFailedAtBackupComplete = 12,
+  kFailedAtPreRestore = 13,
+  kFailedAtPostRestore = 14,
+  kFailedAtBackupShutdown = 15,
+};
+std::string_view WriterStateName(WriterState state);  // "VSS_WS_STABLE"
+
+struct WriterStatus {
+  Guid writer_id;    // the writer class
+  Guid instance_id;  // this running instance
+  std::string writer_name;
+  std::string instance_name;
+  WriterState state = WriterState::kStable;
+  Status failure;             // VSS_E_WRITERERROR_* or OK
+  std::string app_message;    // the writer's own words on failure
+  std::string wmd_xml;        // as of the last Identify
+  int64_t connected_us = 0;
+};
+
+// What an event carries to the writers.
+struct EventInput {
+  Guid session_id;        // the backup session (its id)
+  Guid snapshot_set_id;   // null before StartSnapshotSet
+  std::string bcd_xml;    // the BCD as it stands (components selected,
+                          // backup_succeeded flags for BackupComplete)
+  std::vector<std::string> volumes;  // mount points of the set
+  uint32_t context = 0;
+};
+
+// What one writer answered.
+struct EventOutcome {
+  Guid instance_id;
+  Status status;           // OK, or its failure (VSS_E_WRITERERROR_*)
+  std::string wmd_xml;     // Identify: the writer's WMD
+  std::string bcd_xml;     // PrepareForBackup/PostSnapshot: the writer's
+                           // component updates (stamps, metadata); may be ""
+};
+
+struct WriterManagerOptions {
+  // Deadline per event; Freeze is bounded by freeze_to_thaw (VSS 60 s from
+  // Freeze to Thaw, shared/reference/vss.md 3.4).
+  std::chrono::milliseconds event_timeout{60000};
+  std::chrono::milliseconds freeze_to_thaw{60000};
+};
+
+class WriterManager {
+ public:
+  static std::unique_ptr<WriterManager> Create(
+      const WriterManagerOptions& options);
+  virtual ~WriterManager() = default;
+
+  // The gRPC service (proto/writer.proto) to register on the daemon's
+  // server.
+  virtual grpc::Service* service() = 0;
+
+  // The writers connected now (excluding `excluded` instance ids is the
+  // caller's business).
+  virtual std::vector<WriterStatus> ListWriters() = 0;
+
+  // Sends `event` to each writer in `instances` (all connected writers if
+  // empty and `all` is true) concurrently and waits for every answer or
+  // deadline. A writer that times out gets VSS_E_WRITERERROR_TIMEOUT and a
+  // FAILED_AT_* state; one whose stream ended, VSS_E_WRITERERROR_RETRYABLE
+  // and is dropped. The states move as VSS prescribes (Freeze ok ->
+  // WAITING_FOR_THAW, ...). Returns one outcome per writer addressed.
+  virtual std::vector<EventOutcome> SendEvent(
+      WriterEvent event, const EventInput& input,
+      const std::vector<Guid>& instances) = 0;
+
+  // Stops: ends every writer stream.
+  virtual void Shutdown() = 0;
+};
+
+}  // namespace sp::service
+
+#endif  // SHADOWPORT_SERVICE_WRITER_MANAGER_H_
