@@ -19,6 +19,9 @@ std::string Base64Encode(std::string_view bytes);
 // outside the alphabet or on bad padding.
 std::optional<std::string> Base64Decode(std::string_view text);
 
+// The wall clock now, in microseconds since the Unix epoch (UTC).
+int64_t NowUtcMicros();
+
 // Microseconds since the Unix epoch -> "YYYY-MM-DDThh:mm:ss.uuuuuuZ".
 // Years outside 0..9999 have no such form: "<N> us since the epoch".
 std::string FormatUtcTimestamp(int64_t unix_us);

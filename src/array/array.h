@@ -96,6 +96,10 @@ struct Attachment {
 };
 
 struct LunInfo {
+  // The array's id (GUID text, fixed at pool creation; PoolStatus::array_id),
+  // set on every LunInfo the array returns, so that a host can describe the
+  // LUN without the admin-only GetStatus.
+  std::string array_id;
   uint64_t id = 0;
   std::string name;
   std::string serial;
@@ -120,8 +124,8 @@ struct LunInfo {
   std::vector<Attachment> attachments;
   std::vector<std::string> mounted_read_write_by;  // as hosts reported
 
-  // The identity a host describes the LUN with in a BCD.
-  LunInformation ToLunInformation(const std::string& array_id) const;
+  // The identity a host describes the LUN with in a BCD (array_id included).
+  LunInformation ToLunInformation() const;
 };
 
 struct HostInfo {

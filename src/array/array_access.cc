@@ -95,6 +95,7 @@ Result<uint64_t> ArrayImpl::InsertLun(LunRow row) {
 
 Result<LunInfo> ArrayImpl::Describe(const LunRow& row, const Caller& viewer) {
   LunInfo info;
+  info.array_id = array_id_.ToString();
   info.id = row.id;
   info.name = row.name;
   info.serial = row.serial;
@@ -154,7 +155,7 @@ Result<std::vector<LunInfo>> ArrayImpl::DescribeVisible(
   return out;
 }
 
-LunInformation LunInfo::ToLunInformation(const std::string& array_id) const {
+LunInformation LunInfo::ToLunInformation() const {
   LunInformation out;
   out.array_id = array_id;
   out.lun_id = name;

@@ -1,5 +1,6 @@
 #include "shadowport/encoding.h"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -132,6 +133,12 @@ std::optional<int64_t> ParseUtcTimestamp(std::string_view text) {
   gmtime_r(&t, &back);
   if (back.tm_mday != day || back.tm_mon != month - 1) return std::nullopt;
   return static_cast<int64_t>(t) * 1000000 + fraction;
+}
+
+int64_t NowUtcMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace sp

@@ -8,16 +8,27 @@
 // So nothing stays frozen because of a bug or a crash in the daemon: the
 // thaw does not depend on the daemon's threads.
 //
-// Protocol (pipes, one text line per message; documented in the .cc):
-//   parent -> child: "thaw\n"
+// Protocol (pipes, one text line per message; documented in the .cc,
+// command line and descriptors in freezer.h):
+//   parent -> child: "thaw\n" (any line, and EOF, end the hold)
 //   child -> parent: "frozen\n" once all are frozen, or "error CODE text\n"
 //                    (then it has thawed what it froze and exits 1);
-//                    "thawed [deadline]\n" when it thawed (exit 0), with
-//                    "deadline" when the deadline passed first.
-// Freezing is in the given order after a syncfs of each (flush before hold);
-// thawing in reverse order.
+//                    "thawed[ REASON]\n" when it thawed (exit 0): no reason
+//                    when asked to, "deadline" when the deadline passed
+//                    first, "signal" (SIGTERM/SIGINT/SIGHUP), "parent".
+// Every mount point is opened before the first freeze. Freezing is in the
+// given order after a syncfs of each (flush before hold); thawing in
+// reverse order.
 //
-// Thread safety: one owner thread.
+// The child runs in its own process group (a terminal's signals for the
+// daemon do not stop it). Its PR_SET_PDEATHSIG is SIGUSR1, on which it
+// checks getppid(), so the spawning thread ending alone does not thaw.
+// Only a SIGKILL of the child itself (or of its whole cgroup) skips its
+// thaw: the watchdog then thaws when it reaps the child, if it still can.
+//
+// Thread safety: one owner thread. The calls block (Freeze up to
+// flush_timeout and, after a timeout, until the child has ended; Thaw
+// briefly).
 #ifndef SHADOWPORT_OS_FREEZE_WATCHDOG_H_
 #define SHADOWPORT_OS_FREEZE_WATCHDOG_H_
 
@@ -34,7 +45,7 @@
 namespace sp::os {
 
 struct FreezeOptions {
-  std::string freezer_program;  // absolute path of shadowport-freezer
+  std::string freezer_program;            // absolute path of shadowport-freezer
   std::vector<std::string> mount_points;  // roots of mounted filesystems
   // Flush (syncfs + FIFREEZE of all) must finish within this, else
   // VSS_E_FLUSH_WRITES_TIMEOUT and everything is thawed.
@@ -46,17 +57,23 @@ struct FreezeOptions {
 class FreezeWatchdog {
  public:
   // Starts the child and waits until every filesystem is frozen. Errors:
-  // the child's (VSS_E_VOLUME_IN_USE for an already frozen filesystem,
-  // ...), VSS_E_FLUSH_WRITES_TIMEOUT. On any error nothing is left frozen
+  // E_INVALIDARG for no mount point or a relative program path; the
+  // child's (VSS_E_VOLUME_IN_USE for an already frozen filesystem,
+  // VSS_E_NOT_SUPPORTED for one that cannot freeze, E_INVALIDARG for a
+  // path that is not a mount root or two paths of one filesystem, ...);
+  // VSS_E_FLUSH_WRITES_TIMEOUT (the child is sent SIGTERM, which makes it
+  // thaw, and SIGKILLed after a grace period; if it died by a signal the
+  // watchdog thaws the mounts itself). On any error nothing is left frozen
   // and the child has exited.
   static Result<std::unique_ptr<FreezeWatchdog>> Freeze(
       const FreezeOptions& options);
 
-  // Thaws (if the child has not already) and reaps the child. OK if it
-  // thawed on request; VSS_E_HOLD_WRITES_TIMEOUT if the hold deadline had
-  // passed first (the filesystems were thawed then, the snapshot taken
-  // meanwhile may be inconsistent); SP_E_IO if the child died (it thaws
-  // on its way out unless SIGKILLed: then the watchdog thaws itself).
+  // Thaws (if the child has not already) and reaps the child; a second
+  // call returns OK and does nothing. OK if it thawed on request;
+  // VSS_E_HOLD_WRITES_TIMEOUT if the hold deadline had passed first (the
+  // filesystems were thawed then, the snapshot taken meanwhile may be
+  // inconsistent); SP_E_IO if the child died (it thaws on its way out unless
+  // SIGKILLed: then the watchdog thaws itself).
   Status Thaw();
 
   // Thaws if still frozen (errors dropped: call Thaw() to see them).

@@ -67,17 +67,19 @@ class Provider {
   // VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER: the volume is not one of its
   // LUNs, or it cannot honour an attribute (TRANSPORTABLE, DIFFERENTIAL,
   // PLEX): the message says which. Other codes: the backend failed
-  // (unreachable array: SP_E_UNAVAILABLE).
+  // (unreachable array: SP_E_UNAVAILABLE). May be called several times for
+  // one volume: the registry asks again without TRANSPORTABLE, DIFFERENTIAL
+  // and PLEX to tell "not mine" from "mine, but not so"
+  // (provider_registry.h).
   virtual Status AreLunsSupported(const os::VolumeInfo& volume,
                                   uint32_t attributes) = 0;
 
   // Per volume of the set; `importers` names the hosts (or "cluster:NAME")
   // that may import a transportable set.
-  virtual Status BeginPrepareSnapshot(const Guid& snapshot_set_id,
-                                      const Guid& snapshot_id,
-                                      const os::VolumeInfo& volume,
-                                      uint32_t attributes,
-                                      const std::vector<std::string>& importers) = 0;
+  virtual Status BeginPrepareSnapshot(
+      const Guid& snapshot_set_id, const Guid& snapshot_id,
+      const os::VolumeInfo& volume, uint32_t attributes,
+      const std::vector<std::string>& importers) = 0;
   virtual Status EndPrepareSnapshots(const Guid& snapshot_set_id) = 0;
   virtual Status PreCommitSnapshots(const Guid& snapshot_set_id) = 0;
   // Inside the freeze window: must be quick and do no I/O to the originals.

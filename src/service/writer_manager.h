@@ -4,6 +4,12 @@
 // state (VSS_WS_*) and failure (VSS_E_WRITERERROR_*), enforces a deadline per
 // event, and notices a writer whose stream ends.
 //
+// Registration (the first message of a stream) is refused with the exact
+// code in trailers (status_codec.h): VSS_E_WRITER_ALREADY_SUBSCRIBED for an
+// instance id already connected, VSS_E_INVALID_XML_DOCUMENT for a WMD that
+// does not load (LoadWmd) or names another writer or instance, E_INVALIDARG
+// for bad ids. proto/writer.proto and docs/writers.md are the contract.
+//
 // The coordinator (one backup session at a time for Freeze..PostSnapshot;
 // any number for Identify/BackupComplete/BackupShutdown) calls SendEvent
 // with the writers taking part; it returns when each of them answered, failed
@@ -70,18 +76,18 @@ struct WriterStatus {
   std::string writer_name;
   std::string instance_name;
   WriterState state = WriterState::kStable;
-  Status failure;             // VSS_E_WRITERERROR_* or OK
-  std::string app_message;    // the writer's own words on failure
-  std::string wmd_xml;        // as of the last Identify
+  Status failure;           // VSS_E_WRITERERROR_* or OK
+  std::string app_message;  // the writer's own words on failure
+  std::string wmd_xml;      // as of the last Identify
   int64_t connected_us = 0;
 };
 
 // What an event carries to the writers.
 struct EventInput {
-  Guid session_id;        // the backup session (its id)
-  Guid snapshot_set_id;   // null before StartSnapshotSet
-  std::string bcd_xml;    // the BCD as it stands (components selected,
-                          // backup_succeeded flags for BackupComplete)
+  Guid session_id;       // the backup session (its id)
+  Guid snapshot_set_id;  // null before StartSnapshotSet
+  std::string bcd_xml;   // the BCD as it stands (components selected,
+                         // backup_succeeded flags for BackupComplete)
   std::vector<std::string> volumes;  // mount points of the set
   uint32_t context = 0;
 };
@@ -89,10 +95,10 @@ struct EventInput {
 // What one writer answered.
 struct EventOutcome {
   Guid instance_id;
-  Status status;           // OK, or its failure (VSS_E_WRITERERROR_*)
-  std::string wmd_xml;     // Identify: the writer's WMD
-  std::string bcd_xml;     // PrepareForBackup/PostSnapshot: the writer's
-                           // component updates (stamps, metadata); may be ""
+  Status status;        // OK, or its failure (VSS_E_WRITERERROR_*)
+  std::string wmd_xml;  // Identify: the writer's WMD
+  std::string bcd_xml;  // PrepareForBackup/PostSnapshot: the writer's
+                        // component updates (stamps, metadata); may be ""
 };
 
 struct WriterManagerOptions {
@@ -112,21 +118,44 @@ class WriterManager {
   // server.
   virtual grpc::Service* service() = 0;
 
-  // The writers connected now (excluding `excluded` instance ids is the
-  // caller's business).
+  // The writers connected now, by instance id. The state is the writer's
+  // latest, whichever session moved it (per-session status is the
+  // coordinator's, from SendEvent's outcomes).
   virtual std::vector<WriterStatus> ListWriters() = 0;
 
-  // Sends `event` to each writer in `instances` (all connected writers if
-  // empty and `all` is true) concurrently and waits for every answer or
-  // deadline. A writer that times out gets VSS_E_WRITERERROR_TIMEOUT and a
-  // FAILED_AT_* state; one whose stream ended, VSS_E_WRITERERROR_RETRYABLE
-  // and is dropped. The states move as VSS prescribes (Freeze ok ->
-  // WAITING_FOR_THAW, ...). Returns one outcome per writer addressed.
+  // Sends `event` to each writer in `instances` (every connected writer if
+  // `instances` is empty) concurrently and waits for every answer or
+  // deadline, holding no lock meanwhile: other sessions' calls proceed.
+  // Deadlines: options.event_timeout per event; Freeze
+  // min(event_timeout, freeze_to_thaw). A writer that times out gets
+  // VSS_E_WRITERERROR_TIMEOUT and FAILED_AT_<event>, and its late answer is
+  // ignored; one whose stream ended (or that is not connected),
+  // VSS_E_WRITERERROR_RETRYABLE, and it is dropped from the list. A writer
+  // that timed out at Freeze, or whose Thaw comes after freeze_to_thaw from
+  // its Freeze (outcome TIMEOUT, FAILED_AT_FREEZE; Thaw is not sent), is
+  // sent Abort automatically, as VSS calls OnAbort when the freeze window
+  // ends; nobody waits for that Abort's answer.
+  // States on success: Identify, PrepareForBackup -> STABLE (clearing the
+  // last failure); PrepareForSnapshot -> WAITING_FOR_FREEZE; Freeze ->
+  // WAITING_FOR_THAW; Thaw -> WAITING_FOR_POST_SNAPSHOT; PostSnapshot ->
+  // WAITING_FOR_BACKUP_COMPLETE; BackupComplete, PreRestore, PostRestore
+  // -> STABLE; Abort, BackupShutdown -> STABLE unless FAILED_AT_* (a
+  // failure stays visible, state and code, until the next Identify or
+  // PrepareForBackup succeeds). A failure at X -> FAILED_AT_X (Abort:
+  // UNKNOWN). A writer's failure code is taken only if it is a
+  // VSS_E_WRITERERROR_* name, else VSS_E_WRITERERROR_NONRETRYABLE.
+  // Outcomes: one per writer addressed, in the order of `instances`.
+  // Identify's wmd_xml is the writer's current WMD (validated with
+  // LoadWmd: an invalid one fails the writer NONRETRYABLE); bcd_xml is the
+  // writer's own at PrepareForBackup and PostSnapshot, else "".
   virtual std::vector<EventOutcome> SendEvent(
       WriterEvent event, const EventInput& input,
       const std::vector<Guid>& instances) = 0;
 
-  // Stops: ends every writer stream.
+  // Stops: cancels every Connect stream (an event in flight fails
+  // RETRYABLE), refuses new ones with SP_E_UNAVAILABLE, and returns once
+  // every Connect handler has returned, so the gRPC server can stop at
+  // once. Idempotent; the destructor calls it.
   virtual void Shutdown() = 0;
 };
 

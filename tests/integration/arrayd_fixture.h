@@ -59,6 +59,7 @@ class ArraydTest : public ::testing::Test {
   void Unmount(const std::string& dir);
 
   std::string pool_dir() const { return pool_dir_; }
+  std::string array_socket() const { return socket_; }
   std::string work_dir() const { return work_dir_; }
   // LUN files on disk, names sorted.
   std::vector<std::string> PoolLunFiles() const;

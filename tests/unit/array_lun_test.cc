@@ -91,7 +91,8 @@ TEST_F(ArrayTest, LunInformationForTheBcd) {
   ASSERT_TRUE(lun.ok());
   Result<PoolStatus> st = array().GetStatus(admin_);
   ASSERT_TRUE(st.ok());
-  LunInformation info = lun->ToLunInformation(st->array_id);
+  EXPECT_EQ(lun->array_id, st->array_id);
+  LunInformation info = lun->ToLunInformation();
   EXPECT_EQ(info.array_id, st->array_id);
   EXPECT_EQ(info.lun_id, lun->name);
   EXPECT_EQ(info.vendor_id, "SHADOWPT");

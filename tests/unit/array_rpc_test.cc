@@ -171,6 +171,12 @@ TEST_F(RpcTest, SnapshotSetAndLocateLunsTravel) {
   EXPECT_EQ(snap.origin_lun_id, lun);
   EXPECT_EQ(snap.snapshot_set_id, *set_id);
   EXPECT_EQ(snap.importers, std::vector<std::string>{"hostB"});
+  // A host learns the array's id from every LUN (GetStatus is admin-only).
+  Result<PoolStatus> status = Admin()->GetStatus();
+  SP_RPC_ASSERT_OK(status);
+  EXPECT_FALSE(snap.array_id.empty());
+  EXPECT_EQ(snap.array_id, status->array_id);
+  EXPECT_EQ(snap.ToLunInformation().array_id, status->array_id);
 
   Result<std::vector<LunInfo>> listed =
       Admin()->ListSnapshots(std::optional<Guid>(*set_id));

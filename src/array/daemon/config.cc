@@ -8,110 +8,12 @@
 
 #include "array/rpc/files.h"
 #include "array/rpc/size_text.h"
+#include "array/rpc/toml_reader.h"
 
 namespace sp::array::daemon {
 namespace {
 
-// Reads the keys of one table, remembering which it used so that Finish()
-// can refuse the others.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string prefix,
-              std::string_view source)
-      : table_(table), prefix_(std::move(prefix)), source_(source) {}
-
-  Status String(const std::string& key, std::string* out) {
-    const toml::node* node = Use(key);
-    if (node == nullptr) return Status::Ok();
-    std::optional<std::string> value = node->value<std::string>();
-    if (!value || !node->is_string()) return Bad(*node, key, "a string");
-    *out = std::move(*value);
-    return Status::Ok();
-  }
-
-  Status Path(const std::string& key, std::string* out) {
-    SP_RETURN_IF_ERROR(String(key, out));
-    if (!out->empty() && out->front() != '/') {
-      return Bad(*table_.get(key), key, "an absolute path");
-    }
-    return Status::Ok();
-  }
-
-  // An integer number of bytes, or a size text ("1G").
-  Status Size(const std::string& key, uint64_t* out) {
-    const toml::node* node = Use(key);
-    if (node == nullptr) return Status::Ok();
-    if (const auto* i = node->as_integer()) {
-      if (i->get() < 0) return Bad(*node, key, "a size of 0 or more bytes");
-      *out = static_cast<uint64_t>(i->get());
-      return Status::Ok();
-    }
-    if (const auto* s = node->as_string()) {
-      Result<uint64_t> size = rpc::ParseSize(s->get());
-      if (!size.ok()) {
-        return Bad(*node, key, "a size such as 1073741824 or \"1G\"");
-      }
-      *out = *size;
-      return Status::Ok();
-    }
-    return Bad(*node, key, "a size such as 1073741824 or \"1G\"");
-  }
-
-  Status Integer(const std::string& key, int64_t min, int64_t max,
-                 int64_t* out) {
-    const toml::node* node = Use(key);
-    if (node == nullptr) return Status::Ok();
-    const auto* i = node->as_integer();
-    if (i == nullptr || i->get() < min || i->get() > max) {
-      return Bad(*node, key,
-                 "an integer from " + std::to_string(min) + " to " +
-                     std::to_string(max));
-    }
-    *out = i->get();
-    return Status::Ok();
-  }
-
-  // The sub-table `key`, or nullptr if absent (an error if not a table).
-  Result<const toml::table*> Table(const std::string& key) {
-    const toml::node* node = Use(key);
-    if (node == nullptr) return static_cast<const toml::table*>(nullptr);
-    if (!node->is_table()) return Bad(*node, key, "a table");
-    return node->as_table();
-  }
-
-  Status Finish() const {
-    for (const auto& [key, node] : table_) {
-      if (used_.count(std::string(key.str())) == 0) {
-        return Status(Code::kInvalidArg, Where(node) + "unknown key \"" +
-                                             prefix_ + std::string(key.str()) +
-                                             "\"");
-      }
-    }
-    return Status::Ok();
-  }
-
- private:
-  const toml::node* Use(const std::string& key) {
-    used_.insert(key);
-    return table_.get(key);
-  }
-
-  std::string Where(const toml::node& node) const {
-    return std::string(source_) + ":" +
-           std::to_string(node.source().begin.line) + ": ";
-  }
-
-  Status Bad(const toml::node& node, const std::string& key,
-             const std::string& expected) const {
-    return Status(Code::kInvalidArg,
-                  Where(node) + prefix_ + key + " must be " + expected);
-  }
-
-  const toml::table& table_;
-  const std::string prefix_;
-  const std::string_view source_;
-  std::set<std::string> used_;
-};
+using rpc::TableReader;
 
 // "HOST:PORT" with PORT 1-65535 (gRPC itself would wrap a larger one).
 bool ValidTcpAddress(std::string_view address) {

@@ -14,6 +14,7 @@ Result<Guid> GuidFromText(const std::string& text) {
 }
 
 void ToProto(const LunInfo& lun, pb::Lun* out) {
+  out->set_array_id(lun.array_id);
   out->set_id(lun.id);
   out->set_name(lun.name);
   out->set_serial(lun.serial);
@@ -45,6 +46,7 @@ void ToProto(const LunInfo& lun, pb::Lun* out) {
 
 Result<LunInfo> FromProto(const pb::Lun& lun) {
   LunInfo out;
+  out.array_id = lun.array_id();
   out.id = lun.id();
   out.name = lun.name();
   out.serial = lun.serial();

@@ -79,11 +79,16 @@ Result<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
 
 Result<std::unique_ptr<RpcServer>> RpcServer::Start(
     const ListenOptions& options, grpc::Service* service) {
+  return Start(options, std::vector<grpc::Service*>{service});
+}
+
+Result<std::unique_ptr<RpcServer>> RpcServer::Start(
+    const ListenOptions& options, const std::vector<grpc::Service*>& services) {
   if (options.unix_socket.empty() && options.tcp_address.empty()) {
     return Status(Code::kInvalidArg, "no listener: no socket, no TCP address");
   }
   grpc::ServerBuilder builder;
-  builder.RegisterService(service);
+  for (grpc::Service* service : services) builder.RegisterService(service);
   if (!options.unix_socket.empty()) {
     SP_RETURN_IF_ERROR(PrepareSocketPath(options.unix_socket));
     builder.AddListeningPort("unix:" + options.unix_socket,

@@ -27,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "shadowport/status.h"
 
@@ -53,6 +54,10 @@ class RpcServer {
   // listener is required.
   static Result<std::unique_ptr<RpcServer>> Start(const ListenOptions& options,
                                                   grpc::Service* service);
+  // Several services on the same listeners (shadowportd: requesters and
+  // writers on one socket).
+  static Result<std::unique_ptr<RpcServer>> Start(
+      const ListenOptions& options, const std::vector<grpc::Service*>& services);
   ~RpcServer();  // Shutdown(0) if not done
 
   RpcServer(const RpcServer&) = delete;

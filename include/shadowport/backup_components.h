@@ -1,0 +1,217 @@
+// BackupComponents: the requester library (VSS IVssBackupComponents) over
+// shadowportd's proto/service.proto. One object serves one backup: it opens
+// a session (a stream to the service) at Connect, and the session ends when
+// the object is destroyed or Release()d; then the service deletes the
+// session's auto-release snapshots and tells its writers (BackupShutdown).
+//
+// The calls follow VSS (shared/reference/vss.md section 1) and its order:
+//   InitializeForBackup, SetContext, SetBackupState, GatherWriterMetadata,
+//   (AddComponent), StartSnapshotSet, AddToSnapshotSet..., PrepareForBackup,
+//   DoSnapshotSet, GatherWriterStatus, SaveAsXml, ...,
+//   SetBackupSucceeded..., BackupComplete, Release.
+// They are synchronous (VSS's IVssAsync is a Wait() here). A call out of
+// order fails with VSS_E_BAD_STATE from the service; every failure carries
+// the code of the table (include/shadowport/code_list.inc).
+//
+// The BCD is the requester's: the library keeps it, sends it with
+// PrepareForBackup and BackupComplete, and takes back what the service adds
+// (the snapshot set description after DoSnapshotSet, writers' stamps).
+//
+// Thread safety: one object belongs to one thread at a time. Query,
+// DeleteSnapshots and GetSnapshotProperties need no session and may also be
+// called through the static helpers with a socket path.
+#ifndef SHADOWPORT_BACKUP_COMPONENTS_H_
+#define SHADOWPORT_BACKUP_COMPONENTS_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "shadowport/bcd.h"
+#include "shadowport/guid.h"
+#include "shadowport/status.h"
+#include "shadowport/wmd.h"
+
+namespace sp {
+
+inline constexpr char kDefaultServiceSocket[] =
+    "/run/shadowport/shadowportd.sock";
+
+struct WriterMetadataInfo {
+  Guid writer_id;
+  Guid instance_id;
+  std::string writer_name;
+  std::string instance_name;
+  std::string wmd_xml;  // as the writer sent it (SaveAsXml of the WMD)
+  WriterMetadata wmd;   // parsed
+};
+
+struct WriterStatusInfo {
+  Guid writer_id;
+  Guid instance_id;
+  std::string writer_name;
+  std::string instance_name;
+  std::string state;  // "VSS_WS_STABLE"
+  uint32_t state_value = 0;
+  Status failure;  // OK, or VSS_E_WRITERERROR_*
+  std::string app_message;
+};
+
+struct VolumeDescription {
+  std::string device;
+  std::string mount_point;
+  std::string fs_type;
+  std::string fs_uuid;
+};
+
+// VSS_SNAPSHOT_PROP.
+struct SnapshotProperties {
+  Guid snapshot_id;
+  Guid snapshot_set_id;
+  uint32_t context = 0;
+  uint32_t attributes = 0;
+  Guid provider_id;
+  std::string provider_name;
+  VolumeDescription original;
+  std::string originating_host;
+  std::string service_host;
+  int64_t created_us = 0;
+  std::string state;
+  Guid session_id;
+  std::string device;        // "" when not surfaced on this host
+  std::string exposed_path;  // "" when not exposed
+  std::vector<LunMapping> luns;
+};
+
+struct DeleteResult {
+  uint32_t deleted = 0;
+  Guid nondeleted_id;
+};
+
+struct VolumeSupport {
+  bool supported = false;
+  Guid provider_id;
+  std::string provider_name;
+  VolumeDescription volume;
+  Status reason;  // why not
+};
+
+struct ServiceStatus {
+  std::string version;
+  std::string host;
+  std::string cluster;
+  std::string state_dir;
+  struct Session {
+    Guid session_id;
+    std::string requester_name;
+    int64_t opened_us = 0;
+    std::string state;
+    Guid snapshot_set_id;
+    uint32_t context = 0;
+  };
+  std::vector<Session> sessions;
+  Guid creation_in_flight;  // null if none
+  uint32_t writer_count = 0;
+  std::vector<std::string> providers;
+  uint32_t snapshot_set_count = 0;
+  uint32_t snapshot_count = 0;
+  int64_t started_us = 0;
+};
+
+struct AddedSnapshot {
+  Guid snapshot_id;
+  Guid provider_id;
+  VolumeDescription volume;
+};
+
+class BackupComponents {
+ public:
+  // Opens a session with the service on `socket` (SP_E_UNAVAILABLE if it
+  // does not answer). `requester_name` appears in the service's logs.
+  static Result<std::unique_ptr<BackupComponents>> Connect(
+      const std::string& socket = kDefaultServiceSocket,
+      std::string requester_name = "");
+  ~BackupComponents();  // Release()s, errors dropped
+  BackupComponents(const BackupComponents&) = delete;
+  BackupComponents& operator=(const BackupComponents&) = delete;
+
+  // An empty BCD, or a saved one (systemTwo continues systemOne's backup).
+  Status InitializeForBackup(std::string_view bcd_xml = {});
+  Status SetContext(uint32_t context);
+  Status SetBackupState(bool select_components, bool bootable_system_state,
+                        BackupType type, bool partial_file_support = false);
+  Status GatherWriterMetadata();
+  const std::vector<WriterMetadataInfo>& GetWriterMetadata() const {
+    return writers_;
+  }
+  // Selects a component of a writer (component mode) into the BCD.
+  Status AddComponent(const Guid& instance_id, const Guid& writer_id,
+                      ComponentType type, std::string_view logical_path,
+                      std::string_view name);
+  // Writers left out of this backup (VSS DisableWriterInstances).
+  void DisableWriterInstances(const std::vector<Guid>& instance_ids);
+
+  // `importers`: for a transportable set, the hosts (or "cluster:NAME")
+  // that may import it; empty: the service's default.
+  Result<Guid> StartSnapshotSet(const std::vector<std::string>& importers = {});
+  Result<AddedSnapshot> AddToSnapshotSet(const std::string& volume,
+                                         const Guid& provider_id = Guid());
+  Status PrepareForBackup();
+  Status DoSnapshotSet();
+  Result<std::vector<WriterStatusInfo>> GatherWriterStatus();
+  Result<std::string> SaveAsXml() const;
+  const BackupComponentsDocument& document() const { return bcd_; }
+  Status SetBackupSucceeded(const Guid& instance_id, const Guid& writer_id,
+                            ComponentType type, std::string_view logical_path,
+                            std::string_view name, bool succeeded);
+  Status BackupComplete();
+  Status AbortBackup();
+
+  // Administrative (VSS_CTX_ALL): need no session state.
+  Result<std::vector<SnapshotProperties>> Query(
+      const Guid& snapshot_set_id = Guid());
+  Result<SnapshotProperties> GetSnapshotProperties(const Guid& snapshot_id);
+  Result<DeleteResult> DeleteSnapshots(const Guid& id, bool is_set,
+                                       bool force = false);
+
+  // Ends the session now (the service's cleanup outcome is returned).
+  Status Release();
+
+  const Guid& session_id() const { return session_id_; }
+
+  // Session-less calls on a service socket.
+  static Result<std::vector<SnapshotProperties>> QueryService(
+      const std::string& socket, const Guid& snapshot_set_id = Guid(),
+      const Guid& snapshot_id = Guid());
+  static Result<DeleteResult> DeleteOnService(const std::string& socket,
+                                              const Guid& id, bool is_set,
+                                              bool force);
+  static Result<VolumeSupport> IsVolumeSupported(const std::string& socket,
+                                                 const std::string& volume,
+                                                 uint32_t context);
+  static Result<std::vector<WriterMetadataInfo>> ListWriterMetadata(
+      const std::string& socket, std::vector<WriterStatusInfo>* status);
+  static Result<ServiceStatus> GetServiceStatus(const std::string& socket);
+
+ private:
+  class Channel;
+  explicit BackupComponents(std::unique_ptr<Channel> channel);
+  // Replaces the BCD with the one the service returned.
+  Status TakeBcd(const std::string& xml);
+
+  std::unique_ptr<Channel> channel_;
+  std::string requester_name_;
+  Guid session_id_;
+  BackupComponentsDocument bcd_;
+  std::vector<WriterMetadataInfo> writers_;
+  std::vector<Guid> excluded_;
+  bool released_ = false;
+};
+
+}  // namespace sp
+
+#endif  // SHADOWPORT_BACKUP_COMPONENTS_H_

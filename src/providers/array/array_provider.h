@@ -1,0 +1,176 @@
+// ArrayProvider: the hardware provider (provider.h) over the embedded array
+// shadowport-arrayd, reached through its typed client (array/rpc/client.h)
+// as one registered host (a host name and its credential).
+//
+// Which volumes: a loop device whose backing file is a LUN of this array
+// presented to this host. AreLunsSupported finds the LUN among the host's
+// LUNs by name (the backing file's name without extension), confirms it with
+// Attach (idempotent at the array; the backing file it returns must resolve
+// to the loop's backing file) and reports the loop device to the array
+// (SetAttachmentDevice) when the attachment lacks it. Snapshot LUNs
+// (read-only until broken) are never origins. The array makes full
+// reflink clones: DIFFERENTIAL and PLEX are refused; TRANSPORTABLE is
+// supported, and the array lets every named importer locate a transportable
+// set (hence MULTIPLE_IMPORT).
+//
+// Per snapshot set the provider keeps, in memory, what BeginPrepareSnapshot
+// recorded (snapshot id -> origin LUN) and, after CommitSnapshots, the
+// snapshot LUNs. CommitSnapshots is one CreateSnapshotSet call at the array
+// for every LUN of the set (one point in time), with the set's id as the
+// array's set id, so the array alone can find and delete the set later
+// (DeleteSnapshotSetLuns, also after a restart). The state of a set is
+// dropped by AbortSnapshots, and after GetTargetLuns has answered each
+// snapshot of a committed set once.
+//
+// Errors from the array keep their codes, prefixed "array provider: ...".
+// Codes of its own: VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER (not a LUN of this
+// array presented to this host, a snapshot LUN, DIFFERENTIAL/PLEX),
+// VSS_E_BAD_STATE (a call out of the creation order), E_INVALIDARG
+// (inconsistent attributes or importers within a set, a malformed
+// provider_lun_id), VSS_E_OBJECT_NOT_FOUND (an unknown set),
+// VSS_E_SNAPSHOT_NOT_IN_SET.
+//
+// Thread safety: all methods may be called concurrently; the per-set state
+// is guarded by an internal mutex that is never held across an array call.
+// As provider.h requires, calls for one set come from one thread at a time.
+#ifndef SHADOWPORT_PROVIDERS_ARRAY_ARRAY_PROVIDER_H_
+#define SHADOWPORT_PROVIDERS_ARRAY_ARRAY_PROVIDER_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "array/array.h"
+#include "array/rpc/client.h"
+#include "providers/provider.h"
+#include "shadowport/guid.h"
+#include "shadowport/status.h"
+
+namespace sp::providers {
+
+// The array provider's fixed id: {5d0f3a61-7c2e-4b8a-9e14-3a6c2f8b1d07}. It
+// is written into every BCD the provider's snapshots appear in: never change.
+inline constexpr Guid kArrayProviderId(std::array<uint8_t, 16>{
+    0x5d, 0x0f, 0x3a, 0x61, 0x7c, 0x2e, 0x4b, 0x8a, 0x9e, 0x14, 0x3a, 0x6c,
+    0x2f, 0x8b, 0x1d, 0x07});
+inline constexpr std::string_view kArrayProviderName = "array";
+
+class ArrayProvider final : public Provider {
+ public:
+  // `client` speaks to the array as this host (a host identity, not the
+  // admin token). REQUIRES: client != nullptr.
+  explicit ArrayProvider(std::unique_ptr<array::rpc::ArrayClient> client);
+  ~ArrayProvider() override;
+
+  ArrayProvider(const ArrayProvider&) = delete;
+  ArrayProvider& operator=(const ArrayProvider&) = delete;
+
+  Guid id() const override { return kArrayProviderId; }
+  std::string_view name() const override { return kArrayProviderName; }
+  // COMPLIANT | MULTIPLE_IMPORT.
+  uint32_t capabilities() const override;
+
+  Status AreLunsSupported(const os::VolumeInfo& volume,
+                          uint32_t attributes) override;
+
+  // The first call for a set fixes its attributes (TRANSPORTABLE) and
+  // importers; later calls must agree (E_INVALIDARG). From the first call on,
+  // even a failed one, the set is known, so AbortSnapshots before a commit
+  // needs no array call. Resolves the volume's LUN, reusing the set's own
+  // answer for a device it has seen, else AreLunsSupported's last answer for
+  // the same device and backing file. Several volumes may share a LUN; the
+  // set snapshots it once.
+  Status BeginPrepareSnapshot(
+      const Guid& snapshot_set_id, const Guid& snapshot_id,
+      const os::VolumeInfo& volume, uint32_t attributes,
+      const std::vector<std::string>& importers) override;
+  // Both check the set: every LUN on this one array, a transportable set
+  // names importers, a non-transportable set none (E_INVALIDARG).
+  Status EndPrepareSnapshots(const Guid& snapshot_set_id) override;
+  Status PreCommitSnapshots(const Guid& snapshot_set_id) override;
+  // One CreateSnapshotSet at the array for all LUNs of the set.
+  Status CommitSnapshots(const Guid& snapshot_set_id) override;
+  // Checks that the array made one snapshot LUN per origin LUN.
+  Status PostCommitSnapshots(const Guid& snapshot_set_id) override;
+  // provider_lun_id: the snapshot LUN's id at the array, in decimal.
+  // mapping.source: the origin LUN as it was at the point in time (its size
+  // is the snapshot's); mapping.destination: the snapshot LUN. Both carry
+  // the array's id and NAA ids.
+  Result<std::vector<SnapshotLun>> GetTargetLuns(
+      const Guid& snapshot_set_id, const Guid& snapshot_id) override;
+  // Deletes the set at the array whenever a commit may have reached it
+  // (also for a set this provider does not know, e.g. already answered),
+  // then forgets it. Nothing at the array is OK.
+  Status AbortSnapshots(const Guid& snapshot_set_id) override;
+
+  // A LUN the array no longer shows this host counts as gone: the array
+  // answers a deleted and a masked LUN alike (SP_E_ACCESS_DENIED). One it
+  // shows but refuses to delete keeps its SP_E_ACCESS_DENIED. Stops at the
+  // first failure (the LUNs before it are deleted; call again).
+  Status DeleteSnapshotLuns(const std::vector<SnapshotLun>& luns) override;
+  Status DeleteSnapshotSetLuns(const Guid& snapshot_set_id) override;
+
+  // By NAA id (unique_id). mapping.source of a located LUN carries only the
+  // array id and the origin's NAA id: the importer may not see the origin.
+  Result<std::vector<SnapshotLun>> LocateLuns(
+      const std::vector<LunInformation>& snapshot_luns) override;
+  // The new LUN keeps lun.mapping.source.
+  Result<SnapshotLun> BreakSnapshotLun(const SnapshotLun& lun) override;
+
+ private:
+  enum class Phase {
+    kPreparing,      // BeginPrepareSnapshot calls
+    kPrepared,       // after EndPrepareSnapshots
+    kPreCommitted,   // after PreCommitSnapshots
+    kCommitStarted,  // CreateSnapshotSet sent; it may have reached the array
+    kCommitted,      // the array made the set
+  };
+
+  struct PreparedSnapshot {
+    Guid snapshot_id;
+    uint64_t origin_lun_id = 0;
+    bool answered = false;  // GetTargetLuns returned it
+  };
+
+  struct SetState {
+    Phase phase = Phase::kPreparing;
+    bool transportable = false;
+    std::vector<std::string> importers;
+    std::vector<PreparedSnapshot> snapshots;     // in BeginPrepare order
+    std::map<uint64_t, array::LunInfo> origins;  // by LUN id
+    // volume device -> LUN id: the set's resolution cache.
+    std::map<std::string, uint64_t> lun_of_device;
+    std::map<uint64_t, array::LunInfo> snapshot_of_origin;  // after commit
+  };
+
+  // A volume resolved to its LUN by AreLunsSupported, kept for the
+  // BeginPrepareSnapshot that usually follows.
+  struct Resolution {
+    std::string backing_file;
+    array::LunInfo lun;
+  };
+
+  // The LUN behind `volume`, checked as the class comment says.
+  Result<array::LunInfo> ResolveLun(const os::VolumeInfo& volume) const;
+  // Resolution for `volume`: the cached one if it matches, else ResolveLun.
+  Result<array::LunInfo> CachedOrResolve(const os::VolumeInfo& volume);
+  // EndPrepare/PreCommit's check; REQUIRES: mu_ held.
+  static Status CheckSet(const SetState& set);
+  // Deletes the set at the array; nothing there is OK.
+  Status DeleteSetAtArray(const Guid& snapshot_set_id) const;
+
+  const std::unique_ptr<array::rpc::ArrayClient> client_;
+
+  std::mutex mu_;
+  std::map<Guid, SetState> sets_;                  // GUARDED_BY(mu_)
+  std::map<std::string, Resolution> resolutions_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace sp::providers
+
+#endif  // SHADOWPORT_PROVIDERS_ARRAY_ARRAY_PROVIDER_H_

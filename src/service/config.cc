@@ -1,0 +1,139 @@
+#include "service/config.h"
+
+#include <toml++/toml.h>
+
+#include <optional>
+
+#include "array/rpc/files.h"
+#include "array/rpc/toml_reader.h"
+#include "os/file_util.h"
+
+namespace sp::service {
+namespace {
+
+using array::rpc::TableReader;
+
+Status Millis(TableReader& r, const std::string& key, int64_t max_ms,
+              std::chrono::milliseconds* out) {
+  int64_t value = out->count();
+  SP_RETURN_IF_ERROR(r.Integer(key, 1, max_ms, &value));
+  *out = std::chrono::milliseconds(value);
+  return Status::Ok();
+}
+
+Status ReadArray(const toml::table& table, std::string_view source,
+                 ArrayProviderConfig* array) {
+  TableReader r(table, "providers.array.", source);
+  array->enabled = true;
+  SP_RETURN_IF_ERROR(r.Bool("enabled", &array->enabled));
+  SP_RETURN_IF_ERROR(r.String("target", &array->target));
+  SP_RETURN_IF_ERROR(r.Path("credential_file", &array->credential_file));
+  SP_RETURN_IF_ERROR(r.Path("tls_ca", &array->tls_ca));
+  SP_RETURN_IF_ERROR(r.Path("tls_cert", &array->tls_cert));
+  SP_RETURN_IF_ERROR(r.Path("tls_key", &array->tls_key));
+  SP_RETURN_IF_ERROR(r.String("tls_server_name", &array->tls_server_name));
+  SP_RETURN_IF_ERROR(Millis(r, "deadline_ms", 600'000, &array->deadline));
+  SP_RETURN_IF_ERROR(r.Finish());
+  const std::string where = std::string(source) + ": providers.array.";
+  if (array->enabled && array->target.empty()) {
+    return Status(Code::kInvalidArg, where + "target is required");
+  }
+  if (array->enabled && array->credential_file.empty()) {
+    return Status(Code::kInvalidArg, where + "credential_file is required");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::vector<std::string> ServiceConfig::ProtectedPaths() const {
+  std::vector<std::string> paths = {"/", state_dir,
+                                    os::ParentDirectory(socket), freezer};
+  paths.insert(paths.end(), never_freeze.begin(), never_freeze.end());
+  return paths;
+}
+
+Result<ServiceConfig> ParseServiceConfig(std::string_view text,
+                                         std::string_view source) {
+  toml::table table;
+  try {
+    table = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return Status(Code::kInvalidArg, std::string(source) + ":" +
+                                         std::to_string(e.source().begin.line) +
+                                         ": " + std::string(e.description()));
+  }
+  ServiceConfig config;
+  TableReader root(table, "", source);
+  SP_RETURN_IF_ERROR(root.String("host", &config.host));
+  SP_RETURN_IF_ERROR(root.String("cluster", &config.cluster));
+  SP_RETURN_IF_ERROR(root.Path("state_dir", &config.state_dir));
+  SP_RETURN_IF_ERROR(root.Path("socket", &config.socket));
+  SP_RETURN_IF_ERROR(root.String("socket_group", &config.socket_group));
+  std::string level(array::rpc::LogLevelName(config.log_level));
+  SP_RETURN_IF_ERROR(root.String("log_level", &level));
+  std::optional<array::rpc::LogLevel> log_level =
+      array::rpc::LogLevelFromName(level);
+  if (!log_level) {
+    return Status(Code::kInvalidArg,
+                  std::string(source) + ": log_level \"" + level +
+                      "\" is not one of error, warning, notice, info, debug");
+  }
+  config.log_level = *log_level;
+  SP_RETURN_IF_ERROR(
+      Millis(root, "shutdown_grace_ms", 600'000, &config.shutdown_grace));
+
+  SP_ASSIGN_OR_RETURN(const toml::table* snapshots, root.Table("snapshots"));
+  if (snapshots != nullptr) {
+    TableReader r(*snapshots, "snapshots.", source);
+    SP_RETURN_IF_ERROR(
+        Millis(r, "flush_timeout_ms", 600'000, &config.flush_timeout));
+    SP_RETURN_IF_ERROR(
+        Millis(r, "hold_timeout_ms", 600'000, &config.hold_timeout));
+    SP_RETURN_IF_ERROR(r.Path("freezer", &config.freezer));
+    SP_RETURN_IF_ERROR(r.Strings("default_importers", &config.default_importers));
+    SP_RETURN_IF_ERROR(r.Strings("never_freeze", &config.never_freeze));
+    SP_RETURN_IF_ERROR(r.Finish());
+  }
+  SP_ASSIGN_OR_RETURN(const toml::table* writers, root.Table("writers"));
+  if (writers != nullptr) {
+    TableReader r(*writers, "writers.", source);
+    SP_RETURN_IF_ERROR(
+        Millis(r, "event_timeout_ms", 3'600'000, &config.writer_event_timeout));
+    SP_RETURN_IF_ERROR(Millis(r, "freeze_timeout_ms", 3'600'000,
+                              &config.writer_freeze_timeout));
+    SP_RETURN_IF_ERROR(r.Finish());
+  }
+  SP_ASSIGN_OR_RETURN(const toml::table* providers, root.Table("providers"));
+  if (providers != nullptr) {
+    TableReader r(*providers, "providers.", source);
+    SP_ASSIGN_OR_RETURN(const toml::table* array, r.Table("array"));
+    if (array != nullptr) {
+      SP_RETURN_IF_ERROR(ReadArray(*array, source, &config.array));
+    }
+    SP_RETURN_IF_ERROR(r.Finish());
+  }
+  SP_RETURN_IF_ERROR(root.Finish());
+
+  const std::string where = std::string(source) + ": ";
+  if (config.host.empty()) {
+    return Status(Code::kInvalidArg, where + "host is required");
+  }
+  for (const std::string& path : config.never_freeze) {
+    if (path.empty() || path.front() != '/') {
+      return Status(Code::kInvalidArg, where + "snapshots.never_freeze \"" +
+                                           path + "\" is not absolute");
+    }
+  }
+  if (config.socket.empty()) {
+    return Status(Code::kInvalidArg, where + "socket is empty");
+  }
+  return config;
+}
+
+Result<ServiceConfig> LoadServiceConfig(const std::string& path) {
+  SP_ASSIGN_OR_RETURN(std::string text, array::rpc::ReadSmallFile(path));
+  return ParseServiceConfig(text, path);
+}
+
+}  // namespace sp::service

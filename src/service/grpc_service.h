@@ -1,0 +1,58 @@
+// ShadowportService: proto/service.proto served by shadowportd. One
+// BackupSession per Session stream, served on the stream's own thread; the
+// session ends with the stream (requester crash included). Administrative
+// calls go to the Service.
+//
+// Thread safety: gRPC calls the handlers concurrently; each session is
+// confined to its stream's thread; the Service is thread-safe.
+#ifndef SHADOWPORT_SERVICE_GRPC_SERVICE_H_
+#define SHADOWPORT_SERVICE_GRPC_SERVICE_H_
+
+#include <cstdint>
+
+#include "service.grpc.pb.h"
+#include "service/service.h"
+
+namespace sp::service {
+
+class ShadowportService final
+    : public ::shadowport::service::v1::Shadowport::Service {
+ public:
+  ShadowportService(::sp::service::Service* service, int64_t started_us)
+      : service_(service), started_us_(started_us) {}
+
+  grpc::Status Session(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<::shadowport::service::v1::SessionResponse,
+                               ::shadowport::service::v1::SessionRequest>*
+          stream) override;
+  grpc::Status Query(grpc::ServerContext* context,
+                     const ::shadowport::service::v1::QueryRequest* request,
+                     ::shadowport::service::v1::QueryResponse* response)
+      override;
+  grpc::Status DeleteSnapshots(
+      grpc::ServerContext* context,
+      const ::shadowport::service::v1::DeleteSnapshotsRequest* request,
+      ::shadowport::service::v1::DeleteSnapshotsResponse* response) override;
+  grpc::Status IsVolumeSupported(
+      grpc::ServerContext* context,
+      const ::shadowport::service::v1::IsVolumeSupportedRequest* request,
+      ::shadowport::service::v1::IsVolumeSupportedResponse* response)
+      override;
+  grpc::Status ListWriters(
+      grpc::ServerContext* context,
+      const ::shadowport::service::v1::ListWritersRequest* request,
+      ::shadowport::service::v1::ListWritersResponse* response) override;
+  grpc::Status GetStatus(
+      grpc::ServerContext* context,
+      const ::shadowport::service::v1::GetStatusRequest* request,
+      ::shadowport::service::v1::GetStatusResponse* response) override;
+
+ private:
+  ::sp::service::Service* const service_;
+  const int64_t started_us_;
+};
+
+}  // namespace sp::service
+
+#endif  // SHADOWPORT_SERVICE_GRPC_SERVICE_H_

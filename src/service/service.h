@@ -1,0 +1,112 @@
+// Service: the host-wide state of shadowportd that outlives a requester
+// session: the one-creation-in-flight rule, the live sessions, and the
+// snapshot lifecycle shared by sessions, administrative calls and start-up
+// (delete a set or a snapshot, query, reconcile the inventory at start).
+// BackupSession (session.h) is one requester's backup on top of it.
+//
+// Thread safety: all methods may be called from any thread.
+#ifndef SHADOWPORT_SERVICE_SERVICE_H_
+#define SHADOWPORT_SERVICE_SERVICE_H_
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "array/rpc/logger.h"
+#include "providers/provider_registry.h"
+#include "service/config.h"
+#include "service/inventory.h"
+#include "service/system.h"
+#include "service/writer_manager.h"
+#include "shadowport/guid.h"
+#include "shadowport/status.h"
+
+namespace sp::service {
+
+// What a Service works with; everything is owned by main() (or a test) and
+// outlives the Service.
+struct ServiceDeps {
+  const ServiceConfig* config = nullptr;
+  providers::ProviderRegistry* providers = nullptr;
+  Inventory* inventory = nullptr;
+  WriterManager* writers = nullptr;
+  System* system = nullptr;
+  array::rpc::Logger* logger = nullptr;
+  // Crash tests only (never in production): the name of a point at which
+  // the daemon SIGKILLs itself: "frozen" (filesystems frozen, nothing
+  // committed), "committed" (snapshot LUNs made, filesystems still frozen).
+  std::string crash_at;
+};
+
+struct SessionSummary {
+  Guid session_id;
+  std::string requester_name;
+  int64_t opened_us = 0;
+  std::string state;  // "initialized", "snapshot-set-started", ...
+  Guid snapshot_set_id;
+  uint32_t context = 0;
+};
+
+struct DeleteOutcome {
+  uint32_t deleted = 0;       // snapshots deleted
+  Guid nondeleted_id;         // the first that could not be, null if none
+};
+
+class Service {
+ public:
+  explicit Service(ServiceDeps deps);
+
+  const ServiceDeps& deps() const { return deps_; }
+  const ServiceConfig& config() const { return *deps_.config; }
+  array::rpc::Logger& logger() const { return *deps_.logger; }
+
+  // Raises SIGKILL if `point` is deps().crash_at.
+  void CrashPoint(std::string_view point) const;
+
+  // The one snapshot-set creation in flight on this host (VSS: from
+  // StartSnapshotSet until DoSnapshotSet returns):
+  // VSS_E_SNAPSHOT_SET_IN_PROGRESS if another session holds it.
+  Status BeginCreation(const Guid& session_id);
+  void EndCreation(const Guid& session_id);  // no-op if not the holder
+  std::optional<Guid> CreationInFlight() const;
+
+  // Live sessions, for status and for the auto-release rule at start.
+  void OpenSession(const SessionSummary& summary);
+  void UpdateSession(const SessionSummary& summary);
+  void CloseSession(const Guid& session_id);
+  std::vector<SessionSummary> Sessions() const;
+
+  // Deletes every snapshot of a set: provider first (its LUNs), then the
+  // inventory. The set is marked kDeleting first, so a crash midway is
+  // finished at the next start. Idempotent at the provider.
+  Status DeleteSet(const SetRecord& set);
+  // VSS DeleteSnapshots: a snapshot, or a whole set. Refuses a set still
+  // being created (VSS_E_SNAPSHOT_SET_IN_PROGRESS) and, unless `force`, an
+  // auto-release set of a live session (VSS_E_BAD_STATE: its session
+  // deletes it); VSS_E_OBJECT_NOT_FOUND for an unknown id.
+  Result<DeleteOutcome> DeleteSnapshots(const Guid& id, bool is_set,
+                                        bool force);
+  // The provider of a recorded set, by its provider id.
+  Result<providers::Provider*> ProviderOf(const SnapshotRecord& snapshot);
+
+  // At start, before serving: applies ActionAtStart to every recorded set
+  // (abort half-created ones, delete the ones VSS deletes at restart). A
+  // set whose provider fails stays recorded (and logged) for the next try.
+  // Returns how many sets were removed.
+  Result<int> ReconcileAtStart();
+
+ private:
+  Status DeleteSnapshotRecord(const SnapshotRecord& snapshot);
+
+  const ServiceDeps deps_;
+  mutable std::mutex mu_;
+  std::optional<Guid> creation_;                  // guarded by mu_
+  std::map<Guid, SessionSummary> sessions_;       // guarded by mu_
+};
+
+}  // namespace sp::service
+
+#endif  // SHADOWPORT_SERVICE_SERVICE_H_
