@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "array/identity.h"
-#include "sqlite/sqlite.h"
 #include "shadowport/guid.h"
 #include "shadowport/status.h"
+#include "sqlite/sqlite.h"
 
 namespace sp::array {
 

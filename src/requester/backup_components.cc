@@ -31,8 +31,8 @@ Result<std::unique_ptr<BackupComponents>> BackupComponents::Connect(
     const std::string& socket, std::string requester_name) {
   SP_ASSIGN_OR_RETURN(std::unique_ptr<requester::ServiceConnection> connection,
                       requester::ServiceConnection::Open(socket));
-  std::unique_ptr<BackupComponents> backup(new BackupComponents(
-      std::make_unique<Channel>(std::move(connection))));
+  std::unique_ptr<BackupComponents> backup(
+      new BackupComponents(std::make_unique<Channel>(std::move(connection))));
   backup->requester_name_ = std::move(requester_name);
   return backup;
 }
@@ -55,8 +55,7 @@ Status BackupComponents::InitializeForBackup(std::string_view bcd_xml) {
   init->set_requester_name(requester_name_);
   SP_ASSIGN_OR_RETURN(SessionResponse response,
                       channel_->stream().Call(std::move(request)));
-  SP_ASSIGN_OR_RETURN(session_id_,
-                      Guid::Parse(response.opened().session_id()));
+  SP_ASSIGN_OR_RETURN(session_id_, Guid::Parse(response.opened().session_id()));
   return Status::Ok();
 }
 
@@ -102,9 +101,10 @@ Status BackupComponents::AddComponent(const Guid& instance_id,
                                       const Guid& writer_id, ComponentType type,
                                       std::string_view logical_path,
                                       std::string_view name) {
-  auto writer = std::find_if(
-      writers_.begin(), writers_.end(),
-      [&](const WriterMetadataInfo& w) { return w.instance_id == instance_id; });
+  auto writer = std::find_if(writers_.begin(), writers_.end(),
+                             [&](const WriterMetadataInfo& w) {
+                               return w.instance_id == instance_id;
+                             });
   if (writer == writers_.end() || writer->writer_id != writer_id) {
     return Status(Code::kObjectNotFound,
                   "no writer instance " + instance_id.ToString() +
@@ -112,10 +112,10 @@ Status BackupComponents::AddComponent(const Guid& instance_id,
                       " answered GatherWriterMetadata");
   }
   if (writer->wmd.FindComponent(logical_path, name) == nullptr) {
-    return Status(Code::kObjectNotFound,
-                  "writer " + writer->writer_name + " has no component \"" +
-                      std::string(logical_path) + "\\" + std::string(name) +
-                      "\"");
+    return Status(Code::kObjectNotFound, "writer " + writer->writer_name +
+                                             " has no component \"" +
+                                             std::string(logical_path) + "\\" +
+                                             std::string(name) + "\"");
   }
   auto entry = std::find_if(
       bcd_.writers.begin(), bcd_.writers.end(),
@@ -220,12 +220,9 @@ Result<std::string> BackupComponents::SaveAsXml() const {
   return SaveBcd(bcd_);
 }
 
-Status BackupComponents::SetBackupSucceeded(const Guid& instance_id,
-                                            const Guid& writer_id,
-                                            ComponentType type,
-                                            std::string_view logical_path,
-                                            std::string_view name,
-                                            bool succeeded) {
+Status BackupComponents::SetBackupSucceeded(
+    const Guid& instance_id, const Guid& writer_id, ComponentType type,
+    std::string_view logical_path, std::string_view name, bool succeeded) {
   for (WriterComponents& w : bcd_.writers) {
     if (w.instance_id != instance_id || w.writer_id != writer_id) continue;
     for (BcdComponent& c : w.components) {

@@ -12,8 +12,8 @@ namespace sp::requester {
 
 Result<std::unique_ptr<ServiceConnection>> ServiceConnection::Open(
     const std::string& socket) {
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(
-      "unix:" + socket, grpc::InsecureChannelCredentials());
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel("unix:" + socket, grpc::InsecureChannelCredentials());
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  kConnectDeadline)) {
     return Status(Code::kUnavailable,
@@ -45,8 +45,7 @@ Status ServiceConnection::Call(
 }
 
 SessionStream::SessionStream(ServiceConnection* connection)
-    : connection_(connection),
-      stream_(connection->stub().Session(&context_)) {}
+    : connection_(connection), stream_(connection->stub().Session(&context_)) {}
 
 SessionStream::~SessionStream() { Close(); }
 
@@ -85,9 +84,8 @@ Result<pb::SessionResponse> SessionStream::Call(pb::SessionRequest request) {
     }
     return response;
   }
-  return Status(Code::kUnavailable,
-                "shadowportd ended the session (unix:" +
-                    connection_->socket() + ")");
+  return Status(Code::kUnavailable, "shadowportd ended the session (unix:" +
+                                        connection_->socket() + ")");
 }
 
 }  // namespace sp::requester

@@ -69,8 +69,8 @@ class SessionStream {
  private:
   ServiceConnection* const connection_;
   grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReaderWriter<pb::SessionRequest,
-                                           pb::SessionResponse>>
+  std::unique_ptr<
+      grpc::ClientReaderWriter<pb::SessionRequest, pb::SessionResponse>>
       stream_;
   uint64_t next_call_id_ = 1;
   bool closed_ = false;

@@ -47,8 +47,8 @@ Status ReadArray(const toml::table& table, std::string_view source,
 }  // namespace
 
 std::vector<std::string> ServiceConfig::ProtectedPaths() const {
-  std::vector<std::string> paths = {"/", state_dir,
-                                    os::ParentDirectory(socket), freezer};
+  std::vector<std::string> paths = {"/", state_dir, os::ParentDirectory(socket),
+                                    freezer};
   paths.insert(paths.end(), never_freeze.begin(), never_freeze.end());
   return paths;
 }
@@ -91,7 +91,8 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
     SP_RETURN_IF_ERROR(
         Millis(r, "hold_timeout_ms", 600'000, &config.hold_timeout));
     SP_RETURN_IF_ERROR(r.Path("freezer", &config.freezer));
-    SP_RETURN_IF_ERROR(r.Strings("default_importers", &config.default_importers));
+    SP_RETURN_IF_ERROR(
+        r.Strings("default_importers", &config.default_importers));
     SP_RETURN_IF_ERROR(r.Strings("never_freeze", &config.never_freeze));
     SP_RETURN_IF_ERROR(r.Finish());
   }

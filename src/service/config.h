@@ -19,7 +19,8 @@ namespace sp::service {
 inline constexpr char kDefaultConfigFile[] = "/etc/shadowport/shadowportd.toml";
 inline constexpr char kDefaultSocket[] = "/run/shadowport/shadowportd.sock";
 inline constexpr char kDefaultStateDir[] = "/var/lib/shadowport";
-inline constexpr char kDefaultFreezer[] = "/usr/libexec/shadowport/shadowport-freezer";
+inline constexpr char kDefaultFreezer[] =
+    "/usr/libexec/shadowport/shadowport-freezer";
 
 struct ArrayProviderConfig {
   bool enabled = false;

@@ -53,8 +53,7 @@ Result<Guid> OptionalGuid(const std::string& text) {
 
 grpc::Status ShadowportService::Session(
     grpc::ServerContext* /*context*/,
-    grpc::ServerReaderWriter<pb::SessionResponse, pb::SessionRequest>*
-        stream) {
+    grpc::ServerReaderWriter<pb::SessionResponse, pb::SessionRequest>* stream) {
   pb::SessionRequest request;
   if (!stream->Read(&request)) return grpc::Status::OK;
   std::string requester = "requester";

@@ -26,10 +26,10 @@ class ShadowportService final
       grpc::ServerReaderWriter<::shadowport::service::v1::SessionResponse,
                                ::shadowport::service::v1::SessionRequest>*
           stream) override;
-  grpc::Status Query(grpc::ServerContext* context,
-                     const ::shadowport::service::v1::QueryRequest* request,
-                     ::shadowport::service::v1::QueryResponse* response)
-      override;
+  grpc::Status Query(
+      grpc::ServerContext* context,
+      const ::shadowport::service::v1::QueryRequest* request,
+      ::shadowport::service::v1::QueryResponse* response) override;
   grpc::Status DeleteSnapshots(
       grpc::ServerContext* context,
       const ::shadowport::service::v1::DeleteSnapshotsRequest* request,
@@ -37,8 +37,7 @@ class ShadowportService final
   grpc::Status IsVolumeSupported(
       grpc::ServerContext* context,
       const ::shadowport::service::v1::IsVolumeSupportedRequest* request,
-      ::shadowport::service::v1::IsVolumeSupportedResponse* response)
-      override;
+      ::shadowport::service::v1::IsVolumeSupportedResponse* response) override;
   grpc::Status ListWriters(
       grpc::ServerContext* context,
       const ::shadowport::service::v1::ListWritersRequest* request,

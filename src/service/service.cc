@@ -65,8 +65,7 @@ std::vector<SessionSummary> Service::Sessions() const {
 
 Result<providers::Provider*> Service::ProviderOf(
     const SnapshotRecord& snapshot) {
-  providers::Provider* provider =
-      deps_.providers->Find(snapshot.provider_id);
+  providers::Provider* provider = deps_.providers->Find(snapshot.provider_id);
   if (provider == nullptr) {
     return Status(Code::kObjectNotFound,
                   "snapshot " + snapshot.snapshot_id.ToString() +
@@ -91,8 +90,8 @@ Status Service::DeleteSet(const SetRecord& set) {
   for (const SnapshotRecord& snapshot : set.snapshots) {
     Status status = DeleteSnapshotRecord(snapshot);
     if (!status.ok()) {
-      return std::move(status).WithContext(
-          "deleting snapshot " + snapshot.snapshot_id.ToString());
+      return std::move(status).WithContext("deleting snapshot " +
+                                           snapshot.snapshot_id.ToString());
     }
   }
   // LUNs the records do not name (a crash between commit and recording):
@@ -105,8 +104,7 @@ Status Service::DeleteSet(const SetRecord& set) {
   Status removed = deps_.inventory->RemoveSet(set.snapshot_set_id);
   if (!removed.ok() && removed.code() != Code::kObjectNotFound) return removed;
   logger().Notice("deleted snapshot set " + set.snapshot_set_id.ToString() +
-                  " (" + std::to_string(set.snapshots.size()) +
-                  " snapshots)");
+                  " (" + std::to_string(set.snapshots.size()) + " snapshots)");
   return Status::Ok();
 }
 
@@ -121,10 +119,10 @@ Result<DeleteOutcome> Service::DeleteSnapshots(const Guid& id, bool is_set,
                       " is still " + std::string(SetStateName(set.state)) +
                       "; it cannot be deleted now");
   }
-  if (!force && LifetimeOf(set.snapshots.empty()
-                               ? set.context
-                               : set.snapshots.front().attributes) ==
-                    Lifetime::kAutoRelease) {
+  if (!force &&
+      LifetimeOf(set.snapshots.empty() ? set.context
+                                       : set.snapshots.front().attributes) ==
+          Lifetime::kAutoRelease) {
     std::lock_guard lock(mu_);
     if (sessions_.count(set.session_id) != 0) {
       return Status(Code::kBadState,
@@ -151,8 +149,7 @@ Result<DeleteOutcome> Service::DeleteSnapshots(const Guid& id, bool is_set,
 }
 
 Result<int> Service::ReconcileAtStart() {
-  SP_ASSIGN_OR_RETURN(std::vector<SetRecord> sets,
-                      deps_.inventory->ListSets());
+  SP_ASSIGN_OR_RETURN(std::vector<SetRecord> sets, deps_.inventory->ListSets());
   int removed = 0;
   for (const SetRecord& set : sets) {
     const StartAction action = ActionAtStart(set);

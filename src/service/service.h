@@ -51,8 +51,8 @@ struct SessionSummary {
 };
 
 struct DeleteOutcome {
-  uint32_t deleted = 0;       // snapshots deleted
-  Guid nondeleted_id;         // the first that could not be, null if none
+  uint32_t deleted = 0;  // snapshots deleted
+  Guid nondeleted_id;    // the first that could not be, null if none
 };
 
 class Service {
@@ -103,8 +103,8 @@ class Service {
 
   const ServiceDeps deps_;
   mutable std::mutex mu_;
-  std::optional<Guid> creation_;                  // guarded by mu_
-  std::map<Guid, SessionSummary> sessions_;       // guarded by mu_
+  std::optional<Guid> creation_;             // guarded by mu_
+  std::map<Guid, SessionSummary> sessions_;  // guarded by mu_
 };
 
 }  // namespace sp::service

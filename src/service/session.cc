@@ -121,7 +121,8 @@ Result<std::vector<WriterStatus>> BackupSession::GatherWriterMetadata() {
   metadata_gathered_ = true;
   WriterManager& manager = *service_->deps().writers;
   std::vector<Guid> all;
-  for (const WriterStatus& w : manager.ListWriters()) all.push_back(w.instance_id);
+  for (const WriterStatus& w : manager.ListWriters())
+    all.push_back(w.instance_id);
   std::vector<EventOutcome> outcomes =
       manager.SendEvent(WriterEvent::kIdentify, MakeEventInput(), all);
   std::vector<WriterStatus> answered;
@@ -129,9 +130,9 @@ Result<std::vector<WriterStatus>> BackupSession::GatherWriterMetadata() {
     for (const EventOutcome& outcome : outcomes) {
       if (outcome.instance_id != w.instance_id) continue;
       if (!outcome.status.ok()) {
-        service_->logger().Warning("writer " + w.writer_name +
-                                   " failed at Identify: " +
-                                   outcome.status.ToString());
+        service_->logger().Warning(
+            "writer " + w.writer_name +
+            " failed at Identify: " + outcome.status.ToString());
         continue;
       }
       WriterStatus status = w;
@@ -162,8 +163,8 @@ Result<Guid> BackupSession::StartSnapshotSet(
   return set_id_;
 }
 
-Result<AddedVolume> BackupSession::AddToSnapshotSet(
-    const std::string& volume, const Guid& provider_id) {
+Result<AddedVolume> BackupSession::AddToSnapshotSet(const std::string& volume,
+                                                    const Guid& provider_id) {
   SP_RETURN_IF_ERROR(RequireState({State::kSetStarted}, "AddToSnapshotSet"));
   if (volumes_.size() >= 64) {
     return Status(Code::kMaxVolumesReached,
@@ -180,10 +181,9 @@ Result<AddedVolume> BackupSession::AddToSnapshotSet(
   SP_RETURN_IF_ERROR(system.CheckFreezeAllowed(info.mount_point));
   std::optional<Guid> requested;
   if (!provider_id.IsNull()) requested = provider_id;
-  SP_ASSIGN_OR_RETURN(
-      providers::Provider * provider,
-      service_->deps().providers->SelectFor(
-          info, context_.SnapshotAttributes(), requested));
+  SP_ASSIGN_OR_RETURN(providers::Provider * provider,
+                      service_->deps().providers->SelectFor(
+                          info, context_.SnapshotAttributes(), requested));
   AddedVolume added{NewId(), provider, info};
   volumes_.push_back(added);
   return added;
@@ -300,9 +300,8 @@ Status BackupSession::DeleteAutoReleaseSets() {
                       service_->deps().inventory->ListSetsOfSession(id_));
   Status first;
   for (const SetRecord& set : sets) {
-    const uint32_t attributes = set.snapshots.empty()
-                                    ? set.context
-                                    : set.snapshots.front().attributes;
+    const uint32_t attributes =
+        set.snapshots.empty() ? set.context : set.snapshots.front().attributes;
     if (LifetimeOf(attributes) != Lifetime::kAutoRelease) continue;
     Status status = service_->DeleteSet(set);
     if (!status.ok() && first.ok()) first = std::move(status);
@@ -325,7 +324,8 @@ EventInput BackupSession::MakeEventInput() const {
   input.snapshot_set_id = set_id_;
   Result<std::string> xml = sp::SaveBcd(bcd_);
   if (xml.ok()) input.bcd_xml = std::move(xml).value();
-  for (const AddedVolume& v : volumes_) input.volumes.push_back(v.volume.mount_point);
+  for (const AddedVolume& v : volumes_)
+    input.volumes.push_back(v.volume.mount_point);
   input.context = context_.value();
   return input;
 }
@@ -350,10 +350,10 @@ Status BackupSession::SendToWriters(WriterEvent event) {
         name = w.status.writer_name;
       }
     }
-    first = Status(outcome.status.code(),
-                   "writer " + name + " failed at " +
-                       std::string(WriterEventName(event)) + ": " +
-                       outcome.status.message());
+    first =
+        Status(outcome.status.code(), "writer " + name + " failed at " +
+                                          std::string(WriterEventName(event)) +
+                                          ": " + outcome.status.message());
   }
   return first;
 }
@@ -367,9 +367,9 @@ void BackupSession::MergeWriterBcd(const Guid& instance_id,
                                    const std::string& bcd_xml) {
   Result<BackupComponentsDocument> theirs = LoadBcd(bcd_xml);
   if (!theirs.ok()) {
-    service_->logger().Warning("writer " + instance_id.ToString() +
-                               " returned a BCD that does not load: " +
-                               theirs.status().ToString());
+    service_->logger().Warning(
+        "writer " + instance_id.ToString() +
+        " returned a BCD that does not load: " + theirs.status().ToString());
     return;
   }
   for (const WriterComponents& updated : theirs->writers) {

@@ -40,9 +40,9 @@ class BackupSession {
   enum class State {
     kNew,
     kInitialized,
-    kSetStarted,      // StartSnapshotSet .. DoSnapshotSet
-    kSnapshotDone,    // DoSnapshotSet succeeded
-    kComplete,        // BackupComplete sent
+    kSetStarted,    // StartSnapshotSet .. DoSnapshotSet
+    kSnapshotDone,  // DoSnapshotSet succeeded
+    kComplete,      // BackupComplete sent
     kEnded,
   };
 

@@ -11,9 +11,10 @@ namespace sp::service {
 
 // Runs the call in `request` on `session` and fills `response` (result or
 // error; call_id echoed).
-void DispatchSessionCall(BackupSession& session,
-                         const ::shadowport::service::v1::SessionRequest& request,
-                         ::shadowport::service::v1::SessionResponse* response);
+void DispatchSessionCall(
+    BackupSession& session,
+    const ::shadowport::service::v1::SessionRequest& request,
+    ::shadowport::service::v1::SessionResponse* response);
 
 void ToProtoWriterStatus(const WriterStatus& writer,
                          ::shadowport::service::v1::WriterStatus* out);

@@ -63,8 +63,9 @@ class CreationGuard {
 };
 
 // Runs `step` on each distinct provider of the set.
-Status ForEachProvider(const std::vector<AddedVolume>& volumes,
-                       const std::function<Status(providers::Provider*)>& step) {
+Status ForEachProvider(
+    const std::vector<AddedVolume>& volumes,
+    const std::function<Status(providers::Provider*)>& step) {
   std::set<providers::Provider*> done;
   for (const AddedVolume& v : volumes) {
     if (!done.insert(v.provider).second) continue;
@@ -144,16 +145,16 @@ Result<std::string> BackupSession::DoSnapshotSet() {
   SP_RETURN_IF_ERROR(SendToWriters(WriterEvent::kFreeze));
   {
     std::vector<std::string> mounts;
-    for (const AddedVolume& v : volumes_) mounts.push_back(v.volume.mount_point);
+    for (const AddedVolume& v : volumes_)
+      mounts.push_back(v.volume.mount_point);
     const FreezeLimits limits{service_->config().flush_timeout,
                               service_->config().hold_timeout};
     SP_ASSIGN_OR_RETURN(std::unique_ptr<FrozenFilesystems> frozen,
                         deps.system->Freeze(mounts, limits));
     service_->CrashPoint("frozen");
-    const Status commit =
-        ForEachProvider(volumes_, [&](providers::Provider* p) {
-          return p->CommitSnapshots(set_id_);
-        });
+    const Status commit = ForEachProvider(
+        volumes_,
+        [&](providers::Provider* p) { return p->CommitSnapshots(set_id_); });
     service_->CrashPoint("committed");
     const Status thaw = frozen->Thaw();
     SP_RETURN_IF_ERROR(commit);
@@ -180,7 +181,8 @@ Result<std::string> BackupSession::DoSnapshotSet() {
     d.attributes = attributes;
     d.creation_time_us = record.created_us;
     d.original = record.snapshots[i].original;
-    for (const providers::SnapshotLun& lun : luns) d.luns.push_back(lun.mapping);
+    for (const providers::SnapshotLun& lun : luns)
+      d.luns.push_back(lun.mapping);
     description.snapshots.push_back(std::move(d));
   }
   record.state = SetState::kCreated;
@@ -191,11 +193,11 @@ Result<std::string> BackupSession::DoSnapshotSet() {
   guard.Commit();
   state_ = State::kSnapshotDone;
   service_->UpdateSession(Summary());
-  service_->logger().Notice(
-      "snapshot set " + set_id_.ToString() + " created: " +
-      std::to_string(volumes_.size()) + " volumes, context " +
-      std::string(ContextName(context_.base)) + ", attributes " +
-      AttributesToString(attributes));
+  service_->logger().Notice("snapshot set " + set_id_.ToString() +
+                            " created: " + std::to_string(volumes_.size()) +
+                            " volumes, context " +
+                            std::string(ContextName(context_.base)) +
+                            ", attributes " + AttributesToString(attributes));
   return xml;
 }
 

@@ -53,8 +53,8 @@ class RealSystem final : public System {
 
 }  // namespace
 
-std::unique_ptr<System> MakeRealSystem(
-    std::vector<std::string> protected_paths, std::string freezer_program) {
+std::unique_ptr<System> MakeRealSystem(std::vector<std::string> protected_paths,
+                                       std::string freezer_program) {
   return std::make_unique<RealSystem>(std::move(protected_paths),
                                       std::move(freezer_program));
 }

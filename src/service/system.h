@@ -48,8 +48,8 @@ class System {
 
 // The real one: os::ProbeVolume, os::CheckFreezeAllowed against
 // `protected_paths`, and os::FreezeWatchdog running `freezer_program`.
-std::unique_ptr<System> MakeRealSystem(
-    std::vector<std::string> protected_paths, std::string freezer_program);
+std::unique_ptr<System> MakeRealSystem(std::vector<std::string> protected_paths,
+                                       std::string freezer_program);
 
 }  // namespace sp::service
 

@@ -13,9 +13,9 @@
 namespace sp::testing_support {
 namespace {
 
-#define SP_ASSERT_OK(expr)                                  \
-  do {                                                      \
-    const ::sp::Status sp_s_ = (expr);                      \
+#define SP_ASSERT_OK(expr)                                        \
+  do {                                                            \
+    const ::sp::Status sp_s_ = (expr);                            \
     ASSERT_TRUE(sp_s_.ok()) << #expr << ": " << sp_s_.ToString(); \
   } while (0)
 

@@ -57,7 +57,8 @@ class RpcServer {
   // Several services on the same listeners (shadowportd: requesters and
   // writers on one socket).
   static Result<std::unique_ptr<RpcServer>> Start(
-      const ListenOptions& options, const std::vector<grpc::Service*>& services);
+      const ListenOptions& options,
+      const std::vector<grpc::Service*>& services);
   ~RpcServer();  // Shutdown(0) if not done
 
   RpcServer(const RpcServer&) = delete;

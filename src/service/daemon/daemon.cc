@@ -45,8 +45,8 @@ Status MakeDirectory(const std::string& dir) {
 }
 
 std::string Trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' ||
-                           text.back() == ' ')) {
+  while (!text.empty() &&
+         (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
   }
   return text;
@@ -92,7 +92,8 @@ Status Serve(const ServiceConfig& config, const std::string& crash_at,
   WriterManagerOptions writer_options;
   writer_options.event_timeout = config.writer_event_timeout;
   writer_options.freeze_to_thaw = config.writer_freeze_timeout;
-  std::unique_ptr<WriterManager> writers = WriterManager::Create(writer_options);
+  std::unique_ptr<WriterManager> writers =
+      WriterManager::Create(writer_options);
   std::unique_ptr<System> system =
       MakeRealSystem(config.ProtectedPaths(), config.freezer);
 
@@ -122,8 +123,8 @@ Status Serve(const ServiceConfig& config, const std::string& crash_at,
   SP_ASSIGN_OR_RETURN(
       std::unique_ptr<array::rpc::RpcServer> server,
       array::rpc::RpcServer::Start(listen, {&requesters, writers->service()}));
-  logger.Notice("shadowportd for host " + config.host + " serving on unix:" +
-                config.socket);
+  logger.Notice("shadowportd for host " + config.host +
+                " serving on unix:" + config.socket);
 
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {

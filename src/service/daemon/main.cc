@@ -28,8 +28,8 @@
 #include <string>
 #include <vector>
 
-#include "service/daemon/daemon.h"
 #include "service/config.h"
+#include "service/daemon/daemon.h"
 
 namespace sp::service::daemon {
 namespace {
@@ -44,9 +44,9 @@ void GrpcLog(gpr_log_func_args* args) {
   if (args->severity == GPR_LOG_SEVERITY_INFO) {
     level = array::rpc::LogLevel::kInfo;
   }
-  std::string line = array::rpc::FormatLogLine(
-      level, std::string("grpc: ") + args->message,
-      array::rpc::StderrLogger::StderrIsJournal());
+  std::string line =
+      array::rpc::FormatLogLine(level, std::string("grpc: ") + args->message,
+                                array::rpc::StderrLogger::StderrIsJournal());
   line += '\n';
   ssize_t ignored = write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;
