@@ -1,4 +1,4 @@
-// The verbs of the `shadowport` CLI, one file each (cmd_<group>_<verb>.cc).
+// The verbs of the `shadowport` CLI, one file each (cmd_[<group>_]<verb>.cc).
 //
 // main() builds the CLI11 app and calls each verb's Register function, which
 // adds a subcommand to the group given and arranges for the verb to run when
@@ -31,6 +31,19 @@ struct Invocation {
 void RegisterDocShow(CLI::App& doc, Invocation& invocation);
 // `shadowport doc validate FILE [--type bcd|wmd]`: load and validate.
 void RegisterDocValidate(CLI::App& doc, Invocation& invocation);
+
+// Verbs that talk to shadowportd (--socket PATH, default
+// sp::kDefaultServiceSocket or $SHADOWPORT_SOCKET; --json).
+// `shadowport create VOLUME... [...]`: make a snapshot set (systemOne).
+void RegisterCreate(CLI::App& app, Invocation& invocation);
+// `shadowport list [--set ID]`: the snapshots the service knows.
+void RegisterList(CLI::App& app, Invocation& invocation);
+// `shadowport delete ID [--set] [--force]`: delete a snapshot or a set.
+void RegisterDelete(CLI::App& app, Invocation& invocation);
+// `shadowport writers [--metadata]`: registered writers and their state.
+void RegisterWriters(CLI::App& app, Invocation& invocation);
+// `shadowport status`: the service's state.
+void RegisterStatus(CLI::App& app, Invocation& invocation);
 
 }  // namespace sp::cli
 

@@ -25,6 +25,11 @@ int Run(int argc, char** argv) {
   doc->require_subcommand(1);
   sp::cli::RegisterDocShow(*doc, invocation);
   sp::cli::RegisterDocValidate(*doc, invocation);
+  sp::cli::RegisterCreate(app, invocation);
+  sp::cli::RegisterList(app, invocation);
+  sp::cli::RegisterDelete(app, invocation);
+  sp::cli::RegisterWriters(app, invocation);
+  sp::cli::RegisterStatus(app, invocation);
 
   return sp::cli::ParseAndReport(app, argc, argv, invocation.status,
                                  "shadowport");

@@ -62,13 +62,42 @@ Result<std::string> FindProgram(const std::string& name) {
                                "directories");
 }
 
-std::vector<std::string> ChildEnvironment() {
+// "NAME=" of an environment entry ("" when it has no '=').
+std::string_view EnvName(std::string_view entry) {
+  const size_t eq = entry.find('=');
+  return eq == std::string_view::npos ? std::string_view()
+                                      : entry.substr(0, eq + 1);
+}
+
+Status CheckExtraEnv(const std::vector<std::string>& extra_env) {
+  for (const std::string& entry : extra_env) {
+    if (EnvName(entry).size() < 2 || entry.find('\0') != std::string::npos) {
+      return Status(Code::kInvalidArg, "environment entry \"" +
+                                           entry.substr(0, 64) +
+                                           "\" is not NAME=value");
+    }
+  }
+  return Status::Ok();
+}
+
+// The caller's environment, LC_ALL=C, then `extra` ("NAME=value"): an entry
+// of `extra` replaces a variable of the same name, LC_ALL included.
+std::vector<std::string> ChildEnvironment(
+    const std::vector<std::string>& extra) {
   std::vector<std::string> env;
+  auto in_extra = [&](std::string_view name) {
+    return std::any_of(extra.begin(), extra.end(), [&](const std::string& e) {
+      return EnvName(e) == name;
+    });
+  };
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     std::string_view var(*entry);
-    if (!var.starts_with("LC_ALL=")) env.emplace_back(var);
+    const std::string_view name = EnvName(var);
+    if (name == "LC_ALL=" || (!name.empty() && in_extra(name))) continue;
+    env.emplace_back(var);
   }
-  env.emplace_back("LC_ALL=C");
+  if (!in_extra("LC_ALL=")) env.emplace_back("LC_ALL=C");
+  env.insert(env.end(), extra.begin(), extra.end());
   return env;
 }
 
@@ -139,7 +168,7 @@ bool DrainPipe(int fd, Capture* capture) {
 // so no child outlives RunProcess.
 class Child {
  public:
-  explicit Child(pid_t pid) : pid_(pid) {}
+  Child(pid_t pid, bool own_group) : pid_(pid), own_group_(own_group) {}
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
   ~Child() {
@@ -153,9 +182,11 @@ class Child {
 
   // SIGKILL to the child's process group (its own, SETPGROUP): whatever it
   // started dies with it. Safe until reaped: the pid, and so the group id,
-  // cannot be reused before.
+  // cannot be reused before. A child in the caller's group: the child only.
   void Kill() const {
-    if (::kill(-pid_, SIGKILL) != 0) (void)::kill(pid_, SIGKILL);
+    if (!own_group_ || ::kill(-pid_, SIGKILL) != 0) {
+      (void)::kill(pid_, SIGKILL);
+    }
   }
 
   // Waits for the child to end; returns its wait status, or -1 when waitpid
@@ -169,6 +200,7 @@ class Child {
 
  private:
   pid_t pid_;
+  bool own_group_;
 };
 
 std::string OneLine(std::string_view text) {
@@ -195,12 +227,13 @@ std::string WithStderr(std::string message, const std::string& err) {
   return message;
 }
 
-// Spawns `program` with the pipes' write ends as stdout and stderr.
+// Spawns `program` with the pipes' write ends as stdout and stderr, or with
+// the caller's (and in the caller's process group) for inherit_output.
 Result<pid_t> Spawn(const std::string& program,
-                    const std::vector<std::string>& argv, int out_fd,
-                    int err_fd) {
+                    const std::vector<std::string>& argv,
+                    const RunOptions& options, int out_fd, int err_fd) {
   std::vector<std::string> args = argv;
-  std::vector<std::string> env = ChildEnvironment();
+  std::vector<std::string> env = ChildEnvironment(options.extra_env);
   std::vector<char*> c_args = CStrings(args);
   std::vector<char*> c_env = CStrings(env);
 
@@ -221,16 +254,19 @@ Result<pid_t> Spawn(const std::string& program,
   // the ones a library opened without O_CLOEXEC).
   rc = posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null",
                                         O_RDONLY, 0);
-  if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
-  if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  if (rc == 0 && !options.inherit_output) {
+    rc = posix_spawn_file_actions_adddup2(&actions, out_fd, 1);
+    if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, err_fd, 2);
+  }
   if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-  // Own process group (so a timeout kills the whole tree), no blocked
-  // signals, default dispositions (a daemon may ignore SIGPIPE; its tools
-  // must not inherit that).
+  // Own process group (so a timeout kills the whole tree) unless the child
+  // runs like a foreground command, no blocked signals, default dispositions
+  // (a daemon may ignore SIGPIPE, a CLI block SIGINT; children must not
+  // inherit that).
   if (rc == 0) {
-    rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-                                             POSIX_SPAWN_SETSIGMASK |
-                                             POSIX_SPAWN_SETSIGDEF);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    if (!options.inherit_output) flags |= POSIX_SPAWN_SETPGROUP;
+    rc = posix_spawnattr_setflags(&attr, flags);
   }
   if (rc == 0) rc = posix_spawnattr_setpgroup(&attr, 0);
   if (rc == 0) rc = posix_spawnattr_setsigmask(&attr, &no_signals);
@@ -259,26 +295,33 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
                     "an argument of " + argv[0] + " contains a NUL byte");
     }
   }
+  SP_RETURN_IF_ERROR(CheckExtraEnv(options.extra_env));
   SP_ASSIGN_OR_RETURN(const std::string program, FindProgram(argv[0]));
 
-  int out_pipe[2];
-  int err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return FromErrno(errno, "pipe2");
-  UniqueFd out_read(out_pipe[0]);
-  UniqueFd out_write(out_pipe[1]);
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) return FromErrno(errno, "pipe2");
-  UniqueFd err_read(err_pipe[0]);
-  UniqueFd err_write(err_pipe[1]);
-  // Only our ends are non-blocking; the child's stay blocking.
-  for (int fd : {out_read.get(), err_read.get()}) {
-    if (::fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
-      return FromErrno(errno, "fcntl(O_NONBLOCK) on a pipe");
+  UniqueFd out_read;
+  UniqueFd out_write;
+  UniqueFd err_read;
+  UniqueFd err_write;
+  if (!options.inherit_output) {
+    int out_pipe[2];
+    int err_pipe[2];
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0) return FromErrno(errno, "pipe2");
+    out_read = UniqueFd(out_pipe[0]);
+    out_write = UniqueFd(out_pipe[1]);
+    if (::pipe2(err_pipe, O_CLOEXEC) != 0) return FromErrno(errno, "pipe2");
+    err_read = UniqueFd(err_pipe[0]);
+    err_write = UniqueFd(err_pipe[1]);
+    // Only our ends are non-blocking; the child's stay blocking.
+    for (int fd : {out_read.get(), err_read.get()}) {
+      if (::fcntl(fd, F_SETFL, O_NONBLOCK) != 0) {
+        return FromErrno(errno, "fcntl(O_NONBLOCK) on a pipe");
+      }
     }
   }
 
-  SP_ASSIGN_OR_RETURN(const pid_t pid,
-                      Spawn(program, argv, out_write.get(), err_write.get()));
-  Child child(pid);
+  SP_ASSIGN_OR_RETURN(const pid_t pid, Spawn(program, argv, options,
+                                             out_write.get(), err_write.get()));
+  Child child(pid, /*own_group=*/!options.inherit_output);
   out_write.reset();
   err_write.reset();
 

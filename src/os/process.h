@@ -1,8 +1,10 @@
 // Running external programs (mkfs.xfs, mount helpers, ...): always an argv
 // vector, never a shell, so no argument is ever re-parsed. The child gets the
 // caller's environment with LC_ALL=C (tool messages are parsed and logged in
-// one language), stdin from /dev/null, no descriptor but 0-2 (closefrom), and
-// its own process group; stdout and stderr are captured, bounded.
+// one language) plus RunOptions::extra_env, stdin from /dev/null, no
+// descriptor but 0-2 (closefrom), and its own process group; stdout and
+// stderr are captured, bounded. With RunOptions::inherit_output it runs like
+// a foreground command instead: the caller's stdout, stderr and process group.
 //
 // RunProcess returns when the child ends (watched with a pidfd, Linux 5.3+),
 // even if a grandchild it left behind still holds its stdout open.
@@ -31,6 +33,16 @@ struct RunOptions {
   // Bound of each captured stream; what is beyond is read and dropped (the
   // child never blocks on a full pipe).
   size_t max_output_bytes = size_t{1} << 20;
+  // "NAME=value" entries added to the child's environment (after LC_ALL=C);
+  // an entry replaces a variable of the same name. An entry without '=', with
+  // an empty name or with a NUL byte: kInvalidArg.
+  std::vector<std::string> extra_env;
+  // The child writes to the caller's stdout and stderr (a user's command
+  // whose output belongs on the terminal); ProcessResult.out and .err stay
+  // empty. It also stays in the caller's process group, so a terminal's
+  // Ctrl-C reaches it as it reaches the caller, and a timeout kills the child
+  // only (not what it left running).
+  bool inherit_output = false;
 };
 
 struct ProcessResult {
@@ -53,7 +65,8 @@ struct ProcessResult {
 //
 // A program that ran is a value, whatever its exit status (see
 // CheckExitStatus). Fails with:
-//   kInvalidArg        empty argv, or a NUL byte in an argument;
+//   kInvalidArg        empty argv, a NUL byte in an argument, or a malformed
+//                      extra_env entry;
 //   kObjectNotFound    the program is not found (or not executable);
 //   kDeadlineExceeded  the timeout passed (the child is killed and reaped;
 //                      the message has the program name and stderr tail);

@@ -171,6 +171,9 @@ Result<AddedVolume> BackupSession::AddToSnapshotSet(const std::string& volume,
                   "a snapshot set holds at most 64 volumes");
   }
   System& system = *service_->deps().system;
+  // Refused before probing too: the service's own filesystems are not even
+  // opened for probing (a path on them, or "/", is refused as it is).
+  SP_RETURN_IF_ERROR(system.CheckFreezeAllowed(volume));
   SP_ASSIGN_OR_RETURN(os::VolumeInfo info, system.ProbeVolume(volume));
   for (const AddedVolume& added : volumes_) {
     if (added.volume.device_number == info.device_number) {

@@ -2,14 +2,74 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 
 #include "os/process.h"
+#include "shadowport/context.h"
 
 namespace sp::testing_support {
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Status CreateSet(BackupComponents& b, uint32_t context,
+                 const std::vector<std::string>& volumes,
+                 const std::vector<std::string>& importers) {
+  SP_RETURN_IF_ERROR(b.InitializeForBackup());
+  SP_RETURN_IF_ERROR(b.SetContext(context));
+  SP_RETURN_IF_ERROR(b.SetBackupState(true, false, BackupType::kFull));
+  const bool writers = (context & attr::kNoWriters) == 0;
+  if (writers) {
+    SP_RETURN_IF_ERROR(b.GatherWriterMetadata());
+    for (const WriterMetadataInfo& w : b.GetWriterMetadata()) {
+      for (const WmdComponent& c : w.wmd.components) {
+        SP_RETURN_IF_ERROR(b.AddComponent(w.instance_id, w.writer_id, c.type,
+                                          c.logical_path, c.name));
+      }
+    }
+  }
+  SP_RETURN_IF_ERROR(b.StartSnapshotSet(importers).status());
+  for (const std::string& v : volumes) {
+    SP_RETURN_IF_ERROR(b.AddToSnapshotSet(v).status());
+  }
+  if (writers) SP_RETURN_IF_ERROR(b.PrepareForBackup());
+  return b.DoSnapshotSet();
+}
+
+bool WriteCompletes(const std::string& mount_point,
+                    std::chrono::milliseconds limit) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  const std::string path = mount_point + "/probe-" +
+                           std::to_string(::getpid()) + "-" +
+                           std::to_string(std::rand());
+  std::thread([done, path] {
+    {
+      std::ofstream out(path);
+      out << "probe";
+    }
+    *done = true;
+  }).detach();
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!*done && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return *done;
+}
 
 void ShadowportdTest::SetUp() {
   ArraydTest::SetUp();

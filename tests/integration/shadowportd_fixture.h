@@ -8,6 +8,7 @@
 #ifndef SHADOWPORT_TESTS_INTEGRATION_SHADOWPORTD_FIXTURE_H_
 #define SHADOWPORT_TESTS_INTEGRATION_SHADOWPORTD_FIXTURE_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,27 @@ struct TestVolume {
   std::string mount_point;
   std::string fs_type;
 };
+
+#define SP_ASSERT_OK(expr)                                        \
+  do {                                                            \
+    const ::sp::Status sp_s_ = (expr);                            \
+    ASSERT_TRUE(sp_s_.ok()) << #expr << ": " << sp_s_.ToString(); \
+  } while (0)
+
+void WriteFile(const std::string& path, const std::string& text);
+std::string ReadFile(const std::string& path);
+// The usual requester sequence up to DoSnapshotSet (vshadow's create):
+// Initialize, SetContext, SetBackupState, GatherWriterMetadata and
+// PrepareForBackup when the context has writers (every component of every
+// writer selected), StartSnapshotSet(importers), AddToSnapshotSet.
+Status CreateSet(BackupComponents& b, uint32_t context,
+                 const std::vector<std::string>& volumes,
+                 const std::vector<std::string>& importers = {});
+// Whether a write to a new file on `mount_point` completes within `limit`
+// (false: the filesystem is frozen). The writing thread is detached when it
+// blocks; it finishes once the filesystem thaws.
+bool WriteCompletes(const std::string& mount_point,
+                    std::chrono::milliseconds limit);
 
 class ShadowportdTest : public ArraydTest {
  protected:

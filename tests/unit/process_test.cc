@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -162,6 +163,118 @@ TEST(RunProcess, MissingProgramAndBadArguments) {
   EXPECT_EQ(RunProcess({}).status().code(), Code::kInvalidArg);
   EXPECT_EQ(RunProcess({"echo", std::string("a\0b", 3)}).status().code(),
             Code::kInvalidArg);
+}
+
+TEST(RunProcess, ExtraEnvironmentIsAddedAndReplacesVariables) {
+  RunOptions options;
+  options.extra_env = {"SP_TEST_EXTRA=one two", "HOME=/sp/home",
+                       "SP_TEST_EMPTY="};
+  Result<ProcessResult> r = RunProcessChecked({"env"}, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const std::string env = "\n" + r->out;
+  EXPECT_NE(env.find("\nSP_TEST_EXTRA=one two\n"), std::string::npos) << env;
+  EXPECT_NE(env.find("\nSP_TEST_EMPTY=\n"), std::string::npos) << env;
+  EXPECT_NE(env.find("\nHOME=/sp/home\n"), std::string::npos) << env;
+  EXPECT_EQ(env.find("\nHOME="), env.rfind("\nHOME="));  // replaced, once
+  EXPECT_NE(env.find("\nLC_ALL=C\n"), std::string::npos);
+
+  options.extra_env = {"LC_ALL=POSIX"};
+  r = RunProcessChecked({"env"}, options);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NE(r->out.find("LC_ALL=POSIX\n"), std::string::npos) << r->out;
+  EXPECT_EQ(r->out.find("LC_ALL=C\n"), std::string::npos) << r->out;
+}
+
+TEST(RunProcess, MalformedExtraEnvironmentIsRefused) {
+  for (const std::string& bad : {std::string("NOEQUALS"), std::string("=value"),
+                                 std::string("A=b\0c", 5)}) {
+    RunOptions options;
+    options.extra_env = {bad};
+    EXPECT_EQ(RunProcess({"true"}, options).status().code(), Code::kInvalidArg)
+        << bad;
+  }
+}
+
+// Runs `argv` with inherit_output while this process's stdout and stderr
+// point at files; returns what landed in them.
+struct Inherited {
+  Result<ProcessResult> result = Status(Code::kInternal, "not run");
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFd(int fd) {
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  ::lseek(fd, 0, SEEK_SET);
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) {
+    text.append(buf, static_cast<size_t>(n));
+  }
+  return text;
+}
+
+Inherited RunInherited(const std::vector<std::string>& argv,
+                       RunOptions options) {
+  options.inherit_output = true;
+  char out_name[] = "/tmp/sp-process-out.XXXXXX";
+  char err_name[] = "/tmp/sp-process-err.XXXXXX";
+  UniqueFd out_file(::mkstemp(out_name));
+  UniqueFd err_file(::mkstemp(err_name));
+  ::unlink(out_name);
+  ::unlink(err_name);
+  Inherited inherited;
+  if (!out_file.valid() || !err_file.valid()) return inherited;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  UniqueFd saved_out(::dup(1));
+  UniqueFd saved_err(::dup(2));
+  ::dup2(out_file.get(), 1);
+  ::dup2(err_file.get(), 2);
+  inherited.result = RunProcess(argv, options);
+  ::dup2(saved_out.get(), 1);
+  ::dup2(saved_err.get(), 2);
+  inherited.out = ReadFd(out_file.get());
+  inherited.err = ReadFd(err_file.get());
+  return inherited;
+}
+
+TEST(RunProcess, InheritOutputWritesToTheCallersStreams) {
+  RunOptions options;
+  options.extra_env = {"SP_TEST_WORD=hello"};
+  Inherited run = RunInherited(
+      {"sh", "-c", "echo out $SP_TEST_WORD; echo err >&2; exit 4"}, options);
+  ASSERT_TRUE(run.result.ok()) << run.result.status().ToString();
+  EXPECT_EQ(run.result->exit_code, 4);
+  EXPECT_EQ(run.result->out, "");
+  EXPECT_EQ(run.result->err, "");
+  EXPECT_EQ(run.out, "out hello\n");
+  EXPECT_EQ(run.err, "err\n");
+}
+
+TEST(RunProcess, InheritOutputKeepsTheCallersProcessGroup) {
+  // Field 5 of /proc/PID/stat is the process group ("sh" has no spaces).
+  Inherited run =
+      RunInherited({"sh", "-c", "cut -d' ' -f5 /proc/$$/stat"}, RunOptions{});
+  ASSERT_TRUE(run.result.ok()) << run.result.status().ToString();
+  EXPECT_EQ(run.out, std::to_string(::getpgrp()) + "\n");
+
+  // Captured children get their own group.
+  Result<ProcessResult> own =
+      RunProcessChecked({"sh", "-c", "cut -d' ' -f5 /proc/$$/stat"});
+  ASSERT_TRUE(own.ok()) << own.status().ToString();
+  EXPECT_NE(own->out, std::to_string(::getpgrp()) + "\n");
+}
+
+TEST(RunProcess, InheritOutputTimeoutKillsOnlyTheChild) {
+  RunOptions options;
+  options.timeout = milliseconds(200);
+  const auto start = Clock::now();
+  Inherited run = RunInherited({"sleep", "30"}, options);
+  EXPECT_EQ(run.result.status().code(), Code::kDeadlineExceeded)
+      << run.result.status().ToString();
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
+  // Still alive here: the kill did not reach this process's group.
 }
 
 }  // namespace

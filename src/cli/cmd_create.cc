@@ -1,0 +1,239 @@
+// `shadowport create VOLUME... [options]`: makes a snapshot set on this host
+// (systemOne), like `vshadow [-p] [-nw] [-t=FILE] [-exec=FILE] VOLUME...` and
+// diskshadow's `set context` / `set option` / `set metadata` / `create`.
+//
+// The protocol steps are in create_flow.h, the output in create_report.h.
+// After the set exists: --exec runs a command while it does, --wait-done
+// keeps the session (and an auto-release set) until a signal or the
+// timeout. A backup this verb cannot confirm ends with BackupComplete and
+// every component marked not succeeded (writers truncate nothing); then the
+// session is released and its auto-release snapshots go.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "create_flow.h"
+#include "create_options.h"
+#include "create_report.h"
+#include "output_file.h"
+#include "service_options.h"
+#include "termination_signals.h"
+
+namespace sp::cli {
+namespace {
+
+Result<std::vector<Guid>> ParseExcluded(const std::vector<std::string>& ids) {
+  std::vector<Guid> out;
+  for (const std::string& id : ids) {
+    Result<Guid> guid = Guid::Parse(id);
+    if (!guid.ok())
+      return std::move(guid).status().WithContext("--exclude-writer");
+    out.push_back(*guid);
+  }
+  return out;
+}
+
+// Closes an unconfirmed backup (writer contexts) and releases the session.
+// `cause` is what ended it; a cleanup failure is added to its message.
+Status EndUnconfirmed(BackupComponents& backup, const ContextChoice& choice,
+                      Status cause) {
+  std::string notes;
+  if (choice.involves_writers) {
+    Status complete = CompleteWithoutSuccess(backup);
+    if (!complete.ok()) notes += "; closing the backup: " + complete.ToString();
+  }
+  Status release = backup.Release();
+  if (!release.ok()) notes += "; releasing the session: " + release.ToString();
+  if (notes.empty()) return cause;
+  return Status(cause.code(), cause.message() + notes);
+}
+
+std::string SignalName(int sig) {
+  return sig == SIGTERM ? "SIGTERM" : "SIGINT";
+}
+
+Status Cancelled(int sig, std::string_view when) {
+  return Status(Code::kCancelled,
+                "interrupted by " + SignalName(sig) + " " + std::string(when) +
+                    "; the backup was closed without success and the session "
+                    "released");
+}
+
+// The part after the set exists: --exec, --wait-done, release.
+Status HoldAndRelease(BackupComponents& backup, const CreateOptions& options,
+                      const ContextChoice& choice, const CreatedSet& created,
+                      const SavedFiles& files, std::ostream& out) {
+  // Only while the set is held for something else (module comment of
+  // termination_signals.h).
+  std::optional<TerminationSignals> signals;
+  if (!options.exec_file.empty() || options.wait_done) signals.emplace();
+  const std::string set_id = created.set.snapshot_set_id.ToString();
+  if (!options.exec_file.empty()) {
+    std::optional<TempDocument> temp_bcd;
+    std::string bcd_path = files.bcd;
+    if (bcd_path.empty()) {
+      Result<std::string> xml = backup.SaveAsXml();
+      Result<TempDocument> temp =
+          xml.ok() ? TempDocument::Create("shadowport-bcd", *xml)
+                   : Result<TempDocument>(std::move(xml).status());
+      if (!temp.ok()) {
+        return EndUnconfirmed(
+            backup, choice,
+            std::move(temp).status().WithContext("saving the BCD for --exec"));
+      }
+      temp_bcd.emplace(std::move(*temp));
+      bcd_path = temp_bcd->path();
+    }
+    Status exec =
+        RunExec(options.exec_file, created.set, bcd_path, files.metadata);
+    if (int sig = signals->Received(); sig != 0) {
+      return EndUnconfirmed(backup, choice, Cancelled(sig, "during --exec"));
+    }
+    if (!exec.ok()) return EndUnconfirmed(backup, choice, std::move(exec));
+    if (!options.json) out << "--exec " << options.exec_file << " succeeded\n";
+  }
+
+  if (options.wait_done) {
+    if (!options.json) {
+      out << "waiting for the done-signal from the importing host; "
+             "Ctrl-C to end";
+      if (options.wait_timeout_s > 0) {
+        out << " (at most " << options.wait_timeout_s << " s)";
+      }
+      out << '\n';
+    }
+    SP_RETURN_IF_ERROR(FlushOut(out));
+    const int sig = signals->Wait(std::chrono::seconds(options.wait_timeout_s));
+    if (sig != 0) {
+      return EndUnconfirmed(
+          backup, choice,
+          Cancelled(sig, "before a done-signal came for set " + set_id));
+    }
+    return EndUnconfirmed(
+        backup, choice,
+        Status(Code::kDeadlineExceeded,
+               "no done-signal came for set " + set_id + " within " +
+                   std::to_string(options.wait_timeout_s) +
+                   " s; the backup was closed without success and the "
+                   "session released"));
+  }
+
+  if (!options.json) {
+    if (choice.lifetime == Lifetime::kAutoRelease) {
+      out << "releasing the session: the auto-release set " << set_id
+          << " is deleted now (keep it with --persistent or --wait-done)\n";
+    } else {
+      out << "releasing the session: the set " << set_id << " remains ("
+          << LifetimeName(choice.lifetime) << ")\n";
+    }
+  }
+  SP_RETURN_IF_ERROR(FlushOut(out));
+  Status release = backup.Release();
+  if (!release.ok())
+    return std::move(release).WithContext("releasing the session");
+  return Status::Ok();
+}
+
+Status RunCreate(const CreateOptions& options, std::ostream& out) {
+  SP_ASSIGN_OR_RETURN(const ContextChoice choice,
+                      SelectContext(options.context));
+  SP_ASSIGN_OR_RETURN(const std::vector<Guid> excluded,
+                      ParseExcluded(options.excluded_writers));
+  if (options.wait_timeout_s < 0) {
+    return Status(Code::kInvalidArg, "--wait-timeout must not be negative");
+  }
+  Result<std::unique_ptr<BackupComponents>> connected =
+      BackupComponents::Connect(options.socket, "shadowport create");
+  if (!connected.ok()) {
+    return std::move(connected).status();
+  }
+  BackupComponents& backup = **connected;
+
+  Result<CreatedSet> created =
+      CreateSnapshotSet(backup, options, choice, excluded);
+  if (!created.ok()) {
+    (void)backup.Release();  // the service aborts the backup and cleans up
+    return std::move(created).status();
+  }
+  Result<SavedFiles> files = SaveDocuments(backup, options);
+  if (!files.ok())
+    return EndUnconfirmed(backup, choice, std::move(files).status());
+
+  const CreateReport report{options, choice, *created, *files};
+  if (options.json) {
+    SP_RETURN_IF_ERROR(PrintJson(out, CreateSummaryJson(report)));
+  } else {
+    out << CreateSummaryText(report);
+    SP_RETURN_IF_ERROR(FlushOut(out));
+  }
+  return HoldAndRelease(backup, options, choice, *created, *files, out);
+}
+
+}  // namespace
+
+void RegisterCreate(CLI::App& app, Invocation& invocation) {
+  auto options = std::make_shared<CreateOptions>();
+  CLI::App* verb = app.add_subcommand(
+      "create", "Create a snapshot set of one or more volumes");
+  AddServiceOptions(*verb, options->socket, options->json);
+  verb->add_option("VOLUME", options->volumes,
+                   "mount point, path on the volume, or block device")
+      ->required();
+  ContextFlags& c = options->context;
+  CLI::Option* context = verb->add_option(
+      "--context", c.context_name,
+      "snapshot context: backup, file_share_backup, nas_rollback, "
+      "app_rollback, client_accessible, client_accessible_writers (or "
+      "VSS_CTX_*)");
+  CLI::Option* persistent = verb->add_flag(
+      "--persistent", c.persistent,
+      "keep the set until deleted (VSS_CTX_APP_ROLLBACK; vshadow -p)");
+  CLI::Option* no_writers = verb->add_flag(
+      "--no-writers", c.no_writers,
+      "no writers take part (VSS_CTX_FILE_SHARE_BACKUP, or NAS_ROLLBACK with "
+      "--persistent; vshadow -nw)");
+  context->excludes(persistent)->excludes(no_writers);
+  verb->add_flag("--transportable", c.transportable,
+                 "the set can be imported on another host (TRANSPORTABLE)");
+  CLI::Option* differential =
+      verb->add_flag("--differential", c.differential,
+                     "copy-on-write snapshots (DIFFERENTIAL)");
+  CLI::Option* plex =
+      verb->add_flag("--plex", c.plex, "full-copy snapshots (PLEX)");
+  differential->excludes(plex);
+  verb->add_option("--importer", options->importers,
+                   "a host (or cluster:NAME) allowed to import a transportable "
+                   "set; repeatable (default: the service's configuration)");
+  verb->add_option("--exclude-writer", options->excluded_writers,
+                   "leave out this writer instance (id); repeatable");
+  verb->add_option("--bcd", options->bcd_file,
+                   "save the Backup Components Document here (vshadow -t=)");
+  verb->add_option("--wmd-dir", options->wmd_dir,
+                   "save each writer's metadata as DIR/<instance id>.xml");
+  verb->add_option("--metadata", options->metadata_file,
+                   "save the BCD and every WMD as a metadata bundle "
+                   "(diskshadow's metadata .cab)");
+  verb->add_option("--exec", options->exec_file,
+                   "run this executable (no arguments, no shell) while the "
+                   "set exists; its failure fails the command");
+  CLI::Option* wait_done =
+      verb->add_flag("--wait-done", options->wait_done,
+                     "keep the session open until the importing host is done "
+                     "(or Ctrl-C, or --wait-timeout)");
+  verb->add_option("--wait-timeout", options->wait_timeout_s,
+                   "with --wait-done: give up after SECONDS (0: no limit)")
+      ->capture_default_str()
+      ->needs(wait_done);
+  verb->callback([options, &invocation] {
+    invocation.status = RunCreate(*options, invocation.out);
+  });
+}
+
+}  // namespace sp::cli

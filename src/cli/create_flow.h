@@ -1,0 +1,61 @@
+// The steps of `shadowport create` that speak to shadowportd, in the order
+// of vshadow's create.cpp (reference section 0): the verb (cmd_create.cc)
+// strings them together, prints, and owns the waiting.
+//
+// Thread safety: single-threaded, like the CLI.
+#ifndef SHADOWPORT_CLI_CREATE_FLOW_H_
+#define SHADOWPORT_CLI_CREATE_FLOW_H_
+
+#include <string>
+#include <vector>
+
+#include "create_options.h"
+#include "shadowport/backup_components.h"
+#include "shadowport/bcd.h"
+#include "shadowport/guid.h"
+#include "shadowport/status.h"
+
+namespace sp::cli {
+
+struct CreatedSet {
+  SnapshotSetDescription set;  // as the service described it in the BCD
+  // Writer status after DoSnapshotSet (writer contexts only).
+  std::vector<WriterStatusInfo> writer_status;
+};
+
+// InitializeForBackup, SetContext, SetBackupState(true, false, full),
+// GatherWriterMetadata and every component of every writer not excluded
+// (writer contexts), DisableWriterInstances, StartSnapshotSet(importers),
+// AddToSnapshotSet per volume, PrepareForBackup (writer contexts),
+// DoSnapshotSet, GatherWriterStatus (writer contexts). Each failure names
+// its step; the caller releases the session.
+Result<CreatedSet> CreateSnapshotSet(BackupComponents& backup,
+                                     const CreateOptions& options,
+                                     const ContextChoice& choice,
+                                     const std::vector<Guid>& excluded);
+
+// Where SaveDocuments wrote what.
+struct SavedFiles {
+  std::string bcd;                // --bcd
+  std::vector<std::string> wmds;  // --wmd-dir/<instance id>.xml
+  std::string metadata;           // --metadata
+};
+
+// Writes the BCD (--bcd), each writer's WMD (--wmd-dir) and the metadata
+// bundle (--metadata) as the options ask; each atomically, mode 0600.
+Result<SavedFiles> SaveDocuments(const BackupComponents& backup,
+                                 const CreateOptions& options);
+
+// Runs `file` (argv {file}, no shell, the caller's stdout and stderr) with
+// the set's environment (exec_env.h). SP_E_IO naming the exit status or
+// signal when it does not succeed.
+Status RunExec(const std::string& file, const SnapshotSetDescription& set,
+               const std::string& bcd_path, const std::string& metadata_path);
+
+// Ends a backup that was not confirmed: every selected component's
+// backup_succeeded = false, then BackupComplete (writers truncate nothing).
+Status CompleteWithoutSuccess(BackupComponents& backup);
+
+}  // namespace sp::cli
+
+#endif  // SHADOWPORT_CLI_CREATE_FLOW_H_

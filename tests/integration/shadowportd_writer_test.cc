@@ -1,0 +1,133 @@
+// shadowportd with a writer (sp-test-writer, a real process speaking
+// proto/writer.proto): the events of a backup in VSS order, and a writer's
+// veto aborting the set with every filesystem thawed.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "integration/shadowportd_fixture.h"
+#include "shadowport/context.h"
+
+namespace sp::testing_support {
+namespace {
+
+class ShadowportdWriterTest : public ShadowportdTest {
+ protected:
+  // Starts sp-test-writer with `extra` options; waits until registered.
+  void StartWriter(const std::vector<std::string>& extra) {
+    log_ = work_dir() + "/writer-events.log";
+    std::vector<std::string> argv = {Program("tests/unit/sp-test-writer"),
+                                     "--socket",
+                                     socket(),
+                                     "--name",
+                                     "test-writer",
+                                     "--log",
+                                     log_};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    writer_ = std::make_unique<ChildProcess>(argv, std::vector<std::string>{},
+                                             work_dir() + "/writer.log");
+    const auto end =
+        std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < end) {
+      Result<ServiceStatus> status =
+          BackupComponents::GetServiceStatus(socket());
+      if (status.ok() && status->writer_count == 1) return;
+      ASSERT_FALSE(writer_->Poll()) << ReadFile(work_dir() + "/writer.log");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    FAIL() << "the writer did not register";
+  }
+
+  // The event names the writer logged, in order.
+  std::vector<std::string> Events() const {
+    std::vector<std::string> events;
+    std::istringstream in(ReadFile(log_));
+    std::string line;
+    while (std::getline(in, line))
+      events.push_back(line.substr(0, line.find(' ')));
+    return events;
+  }
+
+  void TearDown() override {
+    writer_.reset();
+    ShadowportdTest::TearDown();
+  }
+
+  std::string log_;
+  std::unique_ptr<ChildProcess> writer_;
+};
+
+TEST_F(ShadowportdWriterTest, WriterGetsTheBackupEventsInVssOrder) {
+  TestVolume v = MakeVolume("xfs");
+  StartService();
+  StartWriter({});
+  std::unique_ptr<BackupComponents> backup = Connect();
+  ASSERT_TRUE(backup);
+  SP_ASSERT_OK(CreateSet(*backup, static_cast<uint32_t>(Context::kBackup),
+                         {v.mount_point}));
+  ASSERT_EQ(backup->GetWriterMetadata().size(), 1u);
+  Result<std::vector<WriterStatusInfo>> status = backup->GatherWriterStatus();
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  ASSERT_EQ(status->size(), 1u);
+  EXPECT_EQ((*status)[0].state, "VSS_WS_WAITING_FOR_BACKUP_COMPLETE");
+  SP_ASSERT_OK(backup->BackupComplete());
+  SP_ASSERT_OK(backup->Release());
+  EXPECT_EQ(
+      Events(),
+      (std::vector<std::string>{
+          "IDENTIFY", "PREPARE_FOR_BACKUP", "PREPARE_FOR_SNAPSHOT", "FREEZE",
+          "THAW", "POST_SNAPSHOT", "BACKUP_COMPLETE", "BACKUP_SHUTDOWN"}));
+}
+
+TEST_F(ShadowportdWriterTest, NoWritersContextSendsNoEvents) {
+  TestVolume v = MakeVolume("ext4");
+  StartService();
+  StartWriter({});
+  std::unique_ptr<BackupComponents> backup = Connect();
+  ASSERT_TRUE(backup);
+  SP_ASSERT_OK(CreateSet(*backup,
+                         static_cast<uint32_t>(Context::kFileShareBackup),
+                         {v.mount_point}));
+  SP_ASSERT_OK(backup->Release());
+  EXPECT_TRUE(Events().empty());
+}
+
+TEST_F(ShadowportdWriterTest, VetoAtFreezeAbortsTheSetAndThawsEverything) {
+  TestVolume v = MakeVolume("xfs");
+  StartService();
+  StartWriter({"--veto-at", "FREEZE"});
+  std::unique_ptr<BackupComponents> backup = Connect();
+  ASSERT_TRUE(backup);
+  Status status = CreateSet(*backup, static_cast<uint32_t>(Context::kBackup),
+                            {v.mount_point});
+  EXPECT_EQ(status.code(), Code::kWriterRetryable) << status.ToString();
+  EXPECT_TRUE(WriteCompletes(v.mount_point, std::chrono::seconds(2)));
+  EXPECT_TRUE(ArraySnapshots().empty());
+  Result<std::vector<WriterStatusInfo>> writers = backup->GatherWriterStatus();
+  ASSERT_TRUE(writers.ok());
+  ASSERT_EQ(writers->size(), 1u);
+  EXPECT_EQ((*writers)[0].state, "VSS_WS_FAILED_AT_FREEZE");
+  SP_ASSERT_OK(backup->Release());
+  const std::vector<std::string> events = Events();
+  ASSERT_GE(events.size(), 5u);
+  EXPECT_EQ(events[3], "FREEZE");
+  EXPECT_EQ(events[4], "ABORT");
+}
+
+TEST_F(ShadowportdWriterTest, HungWriterTimesOutAndTheSetIsAborted) {
+  TestVolume v = MakeVolume("xfs");
+  StartService();  // writer events time out after 5 s (fixture config)
+  StartWriter({"--hang-at", "PREPARE_FOR_SNAPSHOT"});
+  std::unique_ptr<BackupComponents> backup = Connect();
+  ASSERT_TRUE(backup);
+  Status status = CreateSet(*backup, static_cast<uint32_t>(Context::kBackup),
+                            {v.mount_point});
+  EXPECT_EQ(status.code(), Code::kWriterTimeout) << status.ToString();
+  EXPECT_TRUE(WriteCompletes(v.mount_point, std::chrono::seconds(2)));
+  EXPECT_TRUE(ArraySnapshots().empty());
+}
+
+}  // namespace
+}  // namespace sp::testing_support
