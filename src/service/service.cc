@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <set>
 #include <utility>
 
 #include "shadowport/context.h"
@@ -96,8 +97,10 @@ Status Service::DeleteSet(const SetRecord& set) {
   }
   // LUNs the records do not name (a crash between commit and recording):
   // every provider that may have made some is asked by set id.
+  std::set<providers::Provider*> asked;
   for (const SnapshotRecord& snapshot : set.snapshots) {
-    if (providers::Provider* p = deps_.providers->Find(snapshot.provider_id)) {
+    providers::Provider* p = deps_.providers->Find(snapshot.provider_id);
+    if (p != nullptr && asked.insert(p).second) {
       SP_RETURN_IF_ERROR(p->DeleteSnapshotSetLuns(set.snapshot_set_id));
     }
   }
