@@ -122,6 +122,27 @@ struct ServiceStatus {
   int64_t started_us = 0;
 };
 
+struct ImportedSnapshotInfo {
+  Guid snapshot_id;
+  Status status;             // OK: imported
+  std::string device;        // "/dev/loop7" on this host
+  std::string exposed_path;  // read-only mount, "" if not exposed
+  VolumeDescription original;
+};
+
+struct ImportResult {
+  // S_OK, VSS_S_SOME_SNAPSHOTS_NOT_IMPORTED (some failed; see snapshots).
+  Status overall;
+  std::vector<ImportedSnapshotInfo> snapshots;
+};
+
+// The done-signal systemTwo sent for this session's set.
+struct BackupDoneInfo {
+  Guid snapshot_set_id;
+  std::string from_host;
+  BackupComponentsDocument bcd;  // backup_succeeded per component
+};
+
 struct AddedSnapshot {
   Guid snapshot_id;
   Guid provider_id;
@@ -171,6 +192,22 @@ class BackupComponents {
   Status BackupComplete();
   Status AbortBackup();
 
+  // Importing host (systemTwo), after InitializeForBackup(systemOne's BCD):
+  // VSS ImportSnapshots. Every snapshot is located at its provider (the
+  // array checks that this host may import it: SP_E_ACCESS_DENIED, and
+  // SP_E_IMPORT_COLLISION for the cluster rule, with nothing changed),
+  // surfaced read-only, checked against the BCD and, with `expose`, mounted
+  // read-only under the service's exposure root. VSS_E_NO_SNAPSHOTS_IMPORTED
+  // when none could be (nothing is left behind).
+  Result<ImportResult> ImportSnapshots(bool expose = true);
+
+  // Creating host (systemOne), after DoSnapshotSet of a transportable set:
+  // waits until the importing host's done-signal arrives
+  // (SP_E_DEADLINE_EXCEEDED after `timeout`). The BCD it carries has each
+  // component's backup_succeeded; take them over with SetBackupSucceeded,
+  // then call BackupComplete.
+  Result<BackupDoneInfo> WaitForBackupDone(std::chrono::milliseconds timeout);
+
   // Administrative (VSS_CTX_ALL): need no session state.
   Result<std::vector<SnapshotProperties>> Query(
       const Guid& snapshot_set_id = Guid());
@@ -196,6 +233,16 @@ class BackupComponents {
   static Result<std::vector<WriterMetadataInfo>> ListWriterMetadata(
       const std::string& socket, std::vector<WriterStatusInfo>* status);
   static Result<ServiceStatus> GetServiceStatus(const std::string& socket);
+  // Importing host: tells the creating host named in `bcd_xml` (its
+  // snapshot set's creating_host) that the backup finished, with each
+  // component's success as set in the BCD; returns the peer it reached.
+  static Result<std::string> SignalBackupDone(const std::string& socket,
+                                              const std::string& bcd_xml);
+  static Result<SnapshotProperties> Expose(const std::string& socket,
+                                           const Guid& snapshot_id);
+  static Result<SnapshotProperties> Unexpose(const std::string& socket,
+                                             const Guid& snapshot_id);
+  static Result<std::vector<std::string>> Cleanup(const std::string& socket);
 
  private:
   class Channel;

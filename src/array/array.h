@@ -221,10 +221,15 @@ class Array {
 
   // Masking (admin). Presenting a transportable snapshot LUN to a host that
   // is not one of its importers is refused with SP_E_ACCESS_DENIED. Both
-  // are idempotent; an unknown host is VSS_E_OBJECT_NOT_FOUND.
+  // are idempotent for the admin; an unknown host is VSS_E_OBJECT_NOT_FOUND.
   virtual Status Present(const Caller& caller, uint64_t id,
                          const std::string& host) = 0;
-  // Refused (VSS_E_VOLUME_IN_USE) while that host has it attached.
+  // Refused (VSS_E_VOLUME_IN_USE) while that host has it attached. A host
+  // may also unpresent a snapshot LUN presented to it from itself
+  // (host == caller.host; VSS OnLunStateChange DO_MASK_LUNS, the rollback of
+  // LocateLuns). Any other Unpresent by a host: E_ACCESSDENIED (another
+  // host, or an ordinary LUN presented to it), SP_E_ACCESS_DENIED (a LUN not
+  // presented to it, also one already unpresented).
   virtual Status Unpresent(const Caller& caller, uint64_t id,
                            const std::string& host) = 0;
 
@@ -251,7 +256,11 @@ class Array {
   // Cluster rule: SP_E_IMPORT_COLLISION if an origin LUN is mounted
   // read-write by a host of the caller's cluster, the caller included (a
   // host without a cluster: no array-side rule; the host itself handles
-  // importing its own original, DESIGN.md).
+  // importing its own original, DESIGN.md). A set is imported by one host at
+  // a time: VSS_E_VOLUME_IN_USE, naming the host, while any snapshot LUN of
+  // a requested LUN's set is attached by another host (several importers
+  // may locate it; only one may have it attached). Access is checked first,
+  // so a non-importer learns nothing from it.
   virtual Result<std::vector<LunInfo>> LocateLuns(
       const Caller& caller, const std::vector<std::string>& naa_ids) = 0;
   // Deletes snapshot LUNs (by the creating host, an importer or the admin);

@@ -117,6 +117,11 @@ class ArrayImpl final : public Array {
   // Removes the files of rows already "deleting", then the rows.
   Status FinishDeletion(const std::vector<LunRow>& luns);
   Status CheckImporters(const std::vector<std::string>& importers);
+  // VSS_E_VOLUME_IN_USE, naming the host, if a snapshot LUN of any set of
+  // `luns` is attached by a host other than the caller: a set is imported
+  // by one host at a time.
+  Status CheckNotImportedElsewhere(const Caller& caller,
+                                   const std::vector<LunRow>& luns);
   Status CheckSpace(const std::vector<LunRow>& origins);
 
   std::string LunPath(uint64_t id) const;

@@ -1,8 +1,36 @@
 // ArrayImpl: import (LocateLuns, with the cluster rule) and break.
+#include <set>
+
 #include "array/array_impl.h"
 #include "array/recovery.h"
 
 namespace sp::array {
+
+Status ArrayImpl::CheckNotImportedElsewhere(const Caller& caller,
+                                            const std::vector<LunRow>& luns) {
+  std::set<Guid> sets;
+  for (const LunRow& lun : luns) {
+    if (lun.is_snapshot()) sets.insert(*lun.set_id);
+  }
+  for (const Guid& set : sets) {
+    SP_ASSIGN_OR_RETURN(std::vector<LunRow> members, db_->LunsOfSet(set));
+    for (const LunRow& member : members) {
+      if (member.state != LunState::kReady) continue;
+      SP_ASSIGN_OR_RETURN(std::vector<AttachmentRow> attached,
+                          db_->AttachmentsOfLun(member.id));
+      for (const AttachmentRow& a : attached) {
+        if (a.host == caller.host) continue;
+        return Status(Code::kVolumeInUse,
+                      "snapshot set " + set.ToString() +
+                          " is imported by host '" + a.host + "' (it has " +
+                          member.naa +
+                          " attached); a set is imported by one host at a "
+                          "time");
+      }
+    }
+  }
+  return Status::Ok();
+}
 
 Result<std::vector<LunInfo>> ArrayImpl::LocateLuns(
     const Caller& caller, const std::vector<std::string>& naa_ids) {
@@ -48,6 +76,7 @@ Result<std::vector<LunInfo>> ArrayImpl::LocateLuns(
     }
     found.push_back(std::move(*row));
   }
+  SP_RETURN_IF_ERROR(CheckNotImportedElsewhere(caller, found));
 
   {
     SP_ASSIGN_OR_RETURN(sql::Transaction txn, db_->Begin());

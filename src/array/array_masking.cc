@@ -41,8 +41,16 @@ Status ArrayImpl::Present(const Caller& caller, uint64_t id,
 Status ArrayImpl::Unpresent(const Caller& caller, uint64_t id,
                             const std::string& host) {
   std::lock_guard<std::mutex> lock(mu_);
-  SP_RETURN_IF_ERROR(RequireAdmin(caller, "unpresenting a LUN"));
+  // A host may mask a snapshot LUN from itself (VSS DO_MASK_LUNS, the
+  // rollback of LocateLuns); everything else is the admin's.
+  const bool self =
+      !caller.admin && !caller.host.empty() && caller.host == host;
+  SP_RETURN_IF_ERROR(self ? CheckCaller(caller)
+                          : RequireAdmin(caller, "unpresenting a LUN"));
   SP_ASSIGN_OR_RETURN(LunRow lun, LunFor(caller, id, Need::kUse));
+  if (self && !lun.is_snapshot()) {
+    return RequireAdmin(caller, "unpresenting an ordinary LUN");
+  }
   SP_ASSIGN_OR_RETURN(std::optional<HostRow> target, db_->GetHost(host));
   if (!target) return Status(Code::kObjectNotFound, "no host '" + host + "'");
   SP_ASSIGN_OR_RETURN(std::vector<AttachmentRow> attached,

@@ -4,11 +4,16 @@
 //
 // The protocol steps are in create_flow.h, the output in create_report.h.
 // After the set exists: --exec runs a command while it does, --wait-done
-// keeps the session (and an auto-release set) until a signal or the
-// timeout. A backup this verb cannot confirm ends with BackupComplete and
-// every component marked not succeeded (writers truncate nothing); then the
-// session is released and its auto-release snapshots go.
+// keeps the session (and an auto-release set) until the importing host's
+// done-signal (a transportable set: `shadowport done` there), a signal or
+// the timeout. The done-signal confirms the backup: each component's
+// backup_succeeded is taken from it, then BackupComplete. A backup this verb
+// cannot confirm ends with BackupComplete and every component marked not
+// succeeded (writers truncate nothing). Either way the session is released
+// then and its auto-release snapshots go. In a context without writers there
+// is no BackupComplete: the session is only released.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -24,6 +29,7 @@
 #include "create_report.h"
 #include "output_file.h"
 #include "service_options.h"
+#include "shadowport/context.h"
 #include "termination_signals.h"
 
 namespace sp::cli {
@@ -64,6 +70,95 @@ Status Cancelled(int sig, std::string_view when) {
                 "interrupted by " + SignalName(sig) + " " + std::string(when) +
                     "; the backup was closed without success and the session "
                     "released");
+}
+
+// How long one WaitForBackupDone call blocks: SIGINT and SIGTERM end the
+// wait within about this.
+constexpr std::chrono::milliseconds kWaitSlice{1000};
+
+// The backup confirmed by the importing host's done-signal: its verdicts
+// taken over and BackupComplete (writer contexts), then the release.
+Status ConfirmDone(BackupComponents& backup, const CreateOptions& options,
+                   const ContextChoice& choice, const BackupDoneInfo& done,
+                   std::ostream& out) {
+  DoneOutcome outcome = CountDone(backup.document(), done.bcd);
+  if (choice.involves_writers) {
+    Result<DoneOutcome> completed = CompleteFromDoneSignal(backup, done.bcd);
+    if (!completed.ok()) {
+      return EndUnconfirmed(
+          backup, choice,
+          std::move(completed).status().WithContext(
+              "taking over the done-signal from " + done.from_host));
+    }
+    outcome = *completed;
+  }
+  if (!options.json) {
+    out << "done-signal from " << done.from_host << ": " << outcome.succeeded
+        << " of " << outcome.total
+        << (outcome.total == 1 ? " component" : " components") << " succeeded";
+    if (choice.involves_writers) {
+      out << "; BackupComplete sent to the writers\n";
+    } else {
+      out << " (no writers: no BackupComplete)\n";
+    }
+    out << "releasing the session\n";
+  }
+  SP_RETURN_IF_ERROR(FlushOut(out));
+  Status release = backup.Release();
+  if (!release.ok()) {
+    return std::move(release).WithContext("releasing the session");
+  }
+  return Status::Ok();
+}
+
+// --wait-done: until the done-signal (a transportable set), SIGINT/SIGTERM
+// or --wait-timeout. The service is asked in slices of kWaitSlice so the
+// signals are noticed in between.
+Status WaitForDone(BackupComponents& backup, const CreateOptions& options,
+                   const ContextChoice& choice, TerminationSignals& signals,
+                   const std::string& set_id, std::ostream& out) {
+  const Status timed_out(
+      Code::kDeadlineExceeded,
+      "no done-signal came for set " + set_id + " within " +
+          std::to_string(options.wait_timeout_s) +
+          " s; the backup was closed without success and the session "
+          "released");
+  if ((choice.value & attr::kTransportable) == 0) {
+    // No importing host will signal: hold the set until a signal or the
+    // timeout.
+    const int sig = signals.Wait(std::chrono::seconds(options.wait_timeout_s));
+    if (sig != 0) {
+      return EndUnconfirmed(
+          backup, choice,
+          Cancelled(sig, "before a done-signal came for set " + set_id));
+    }
+    return EndUnconfirmed(backup, choice, timed_out);
+  }
+  using Clock = std::chrono::steady_clock;
+  const bool limited = options.wait_timeout_s > 0;
+  const Clock::time_point end =
+      Clock::now() + std::chrono::seconds(options.wait_timeout_s);
+  while (true) {
+    if (const int sig = signals.Received(); sig != 0) {
+      return EndUnconfirmed(
+          backup, choice,
+          Cancelled(sig, "before a done-signal came for set " + set_id));
+    }
+    std::chrono::milliseconds slice = kWaitSlice;
+    if (limited) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          end - Clock::now());
+      if (left.count() <= 0) return EndUnconfirmed(backup, choice, timed_out);
+      slice = std::min(slice, left);
+    }
+    Result<BackupDoneInfo> done = backup.WaitForBackupDone(slice);
+    if (done.ok()) return ConfirmDone(backup, options, choice, *done, out);
+    if (done.status().code() != Code::kDeadlineExceeded) {
+      return EndUnconfirmed(
+          backup, choice,
+          std::move(done).status().WithContext("WaitForBackupDone"));
+    }
+  }
 }
 
 // The part after the set exists: --exec, --wait-done, release.
@@ -110,19 +205,7 @@ Status HoldAndRelease(BackupComponents& backup, const CreateOptions& options,
       out << '\n';
     }
     SP_RETURN_IF_ERROR(FlushOut(out));
-    const int sig = signals->Wait(std::chrono::seconds(options.wait_timeout_s));
-    if (sig != 0) {
-      return EndUnconfirmed(
-          backup, choice,
-          Cancelled(sig, "before a done-signal came for set " + set_id));
-    }
-    return EndUnconfirmed(
-        backup, choice,
-        Status(Code::kDeadlineExceeded,
-               "no done-signal came for set " + set_id + " within " +
-                   std::to_string(options.wait_timeout_s) +
-                   " s; the backup was closed without success and the "
-                   "session released"));
+    return WaitForDone(backup, options, choice, *signals, set_id, out);
   }
 
   if (!options.json) {
@@ -226,7 +309,7 @@ void RegisterCreate(CLI::App& app, Invocation& invocation) {
   CLI::Option* wait_done =
       verb->add_flag("--wait-done", options->wait_done,
                      "keep the session open until the importing host is done "
-                     "(or Ctrl-C, or --wait-timeout)");
+                     "(its `shadowport done`; or Ctrl-C, or --wait-timeout)");
   verb->add_option("--wait-timeout", options->wait_timeout_s,
                    "with --wait-done: give up after SECONDS (0: no limit)")
       ->capture_default_str()

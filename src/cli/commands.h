@@ -44,6 +44,18 @@ void RegisterDelete(CLI::App& app, Invocation& invocation);
 void RegisterWriters(CLI::App& app, Invocation& invocation);
 // `shadowport status`: the service's state.
 void RegisterStatus(CLI::App& app, Invocation& invocation);
+// `shadowport done BCD|BUNDLE [--failed] [--component-failed PATH]...`:
+// the importing host's done-signal to the creating host.
+void RegisterDone(CLI::App& app, Invocation& invocation);
+// `shadowport import BCD|BUNDLE [--no-expose] [--exec FILE] [--delete]
+// [--signal-done] [--hold]`: import a transportable set (systemTwo).
+void RegisterImport(CLI::App& app, Invocation& invocation);
+// `shadowport expose|unexpose SNAPSHOT_ID`: mount an imported snapshot
+// read-only under the exposure root, or unmount it.
+void RegisterExpose(CLI::App& app, Invocation& invocation);
+void RegisterUnexpose(CLI::App& app, Invocation& invocation);
+// `shadowport cleanup`: remove what a crash mid-import left.
+void RegisterCleanup(CLI::App& app, Invocation& invocation);
 
 }  // namespace sp::cli
 

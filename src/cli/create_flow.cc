@@ -17,6 +17,27 @@ bool Contains(const std::vector<Guid>& ids, const Guid& id) {
   return false;
 }
 
+// The importing host's verdict on `component` of writer `writer`: false
+// when its BCD does not have the component or left it unset.
+bool SucceededIn(const BackupComponentsDocument& done,
+                 const WriterComponents& writer,
+                 const BcdComponent& component) {
+  for (const WriterComponents& w : done.writers) {
+    if (w.instance_id != writer.instance_id ||
+        w.writer_id != writer.writer_id) {
+      continue;
+    }
+    for (const BcdComponent& c : w.components) {
+      if (c.type == component.type &&
+          c.logical_path == component.logical_path &&
+          c.name == component.name) {
+        return c.backup_succeeded.value_or(false);
+      }
+    }
+  }
+  return false;
+}
+
 // `status` prefixed with the step that failed.
 Status Step(Status status, std::string_view step) {
   if (status.ok()) return status;
@@ -146,6 +167,35 @@ Status CompleteWithoutSuccess(BackupComponents& backup) {
     }
   }
   return Step(backup.BackupComplete(), "BackupComplete");
+}
+
+DoneOutcome CountDone(const BackupComponentsDocument& session,
+                      const BackupComponentsDocument& done) {
+  DoneOutcome outcome;
+  for (const WriterComponents& writer : session.writers) {
+    for (const BcdComponent& component : writer.components) {
+      ++outcome.total;
+      if (SucceededIn(done, writer, component)) ++outcome.succeeded;
+    }
+  }
+  return outcome;
+}
+
+Result<DoneOutcome> CompleteFromDoneSignal(
+    BackupComponents& backup, const BackupComponentsDocument& done) {
+  const BackupComponentsDocument session = backup.document();  // a copy
+  for (const WriterComponents& writer : session.writers) {
+    for (const BcdComponent& component : writer.components) {
+      SP_RETURN_IF_ERROR(
+          Step(backup.SetBackupSucceeded(writer.instance_id, writer.writer_id,
+                                         component.type, component.logical_path,
+                                         component.name,
+                                         SucceededIn(done, writer, component)),
+               "SetBackupSucceeded " + component.FullPath()));
+    }
+  }
+  SP_RETURN_IF_ERROR(Step(backup.BackupComplete(), "BackupComplete"));
+  return CountDone(session, done);
 }
 
 }  // namespace sp::cli

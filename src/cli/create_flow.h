@@ -6,6 +6,7 @@
 #ifndef SHADOWPORT_CLI_CREATE_FLOW_H_
 #define SHADOWPORT_CLI_CREATE_FLOW_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,24 @@ Status RunExec(const std::string& file, const SnapshotSetDescription& set,
 // Ends a backup that was not confirmed: every selected component's
 // backup_succeeded = false, then BackupComplete (writers truncate nothing).
 Status CompleteWithoutSuccess(BackupComponents& backup);
+
+// How many components of the session's BCD the importing host backed up.
+struct DoneOutcome {
+  size_t succeeded = 0;
+  size_t total = 0;
+};
+
+// The importing host's verdict in `done` (its BCD, backup_succeeded per
+// component), for every component of the session's BCD: a component `done`
+// does not name, or names without a verdict, did not succeed.
+DoneOutcome CountDone(const BackupComponentsDocument& session,
+                      const BackupComponentsDocument& done);
+
+// Ends a confirmed backup (writer contexts): SetBackupSucceeded for every
+// component of the session's BCD from `done` (as CountDone), then
+// BackupComplete, so writers truncate logs only for what was backed up.
+Result<DoneOutcome> CompleteFromDoneSignal(
+    BackupComponents& backup, const BackupComponentsDocument& done);
 
 }  // namespace sp::cli
 

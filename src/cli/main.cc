@@ -30,6 +30,11 @@ int Run(int argc, char** argv) {
   sp::cli::RegisterDelete(app, invocation);
   sp::cli::RegisterWriters(app, invocation);
   sp::cli::RegisterStatus(app, invocation);
+  sp::cli::RegisterDone(app, invocation);
+  sp::cli::RegisterImport(app, invocation);
+  sp::cli::RegisterExpose(app, invocation);
+  sp::cli::RegisterUnexpose(app, invocation);
+  sp::cli::RegisterCleanup(app, invocation);
 
   return sp::cli::ParseAndReport(app, argc, argv, invocation.status,
                                  "shadowport");

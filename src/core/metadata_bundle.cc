@@ -95,7 +95,7 @@ std::string WmdEntryName(size_t index, std::string_view writer_name) {
   if (name.empty() || name.find_first_not_of('.') == std::string::npos) {
     name = "writer";
   }
-  char number[8];
+  char number[24];  // room for any size_t; WMDs are at most 999
   snprintf(number, sizeof number, "%03zu", index);
   return "wmd/" + std::string(number) + "-" + name + ".xml";
 }

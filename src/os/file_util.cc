@@ -62,4 +62,34 @@ bool PathExists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
+Status MakeDirectories(const std::string& path, mode_t mode) {
+  if (path.empty() || path.front() != '/') {
+    return Status(Code::kInvalidArg, "not an absolute path: " + path);
+  }
+  size_t pos = 1;
+  while (true) {
+    pos = path.find('/', pos);
+    const std::string prefix = path.substr(0, pos);
+    if (::mkdir(prefix.c_str(), mode) != 0 && errno != EEXIST) {
+      return FromErrno(errno, "creating " + prefix);
+    }
+    if (pos == std::string::npos) break;
+    ++pos;
+  }
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return FromErrno(errno, "stat " + path);
+  if (!S_ISDIR(st.st_mode)) {
+    return Status(Code::kObjectAlreadyExists, path + " is not a directory");
+  }
+  return Status::Ok();
+}
+
+Status RemoveEmptyDirectory(const std::string& path) {
+  if (::rmdir(path.c_str()) != 0 && errno != ENOTEMPTY && errno != ENOENT &&
+      errno != EEXIST) {
+    return FromErrno(errno, "removing " + path);
+  }
+  return Status::Ok();
+}
+
 }  // namespace sp::os

@@ -5,6 +5,8 @@
 #ifndef SHADOWPORT_OS_FILE_UTIL_H_
 #define SHADOWPORT_OS_FILE_UTIL_H_
 
+#include <sys/types.h>
+
 #include <cerrno>
 #include <cstddef>
 #include <string>
@@ -40,6 +42,14 @@ Result<std::string> ResolvePath(const std::string& path);
 
 // "ENOENT"-style check without the errno: true when `path` names something.
 bool PathExists(const std::string& path);
+
+// mkdir -p: creates `path` and its missing parents with `mode`. OK when it
+// exists as a directory. E_INVALIDARG for a relative path.
+Status MakeDirectories(const std::string& path, mode_t mode);
+
+// Removes `path` if it is an empty directory; OK when it is absent or not
+// empty (it is left then).
+Status RemoveEmptyDirectory(const std::string& path);
 
 }  // namespace sp::os
 

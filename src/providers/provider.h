@@ -15,9 +15,11 @@
 //   PostCommitSnapshots
 //   GetTargetLuns (per snapshot: the LUN mapping for the BCD)
 // AbortSnapshots may come at any point after BeginPrepareSnapshot and must
-// leave nothing behind (no snapshot LUN of the set survives it). Import side
-// (issue 5): LocateLuns, then the host attaches what was located. Break:
-// OnLunStateChange. Deletion: DeleteSnapshots (VSS OnLunEmpty).
+// leave nothing behind (no snapshot LUN of the set survives it). Import
+// side: LocateLuns, then SurfaceLun per LUN (the service checks what
+// arrived against the BCD and mounts it); its rollback is UnsurfaceLun and
+// ReleaseLuns. Break: BreakSnapshotLun (VSS OnLunStateChange). Deletion:
+// DeleteSnapshotLuns (VSS OnLunEmpty).
 //
 // Thread safety: the coordinator calls one provider from one thread at a
 // time per snapshot set; implementations must tolerate calls for different
@@ -52,6 +54,15 @@ inline constexpr uint32_t kClustered = 0x200;
 struct SnapshotLun {
   std::string provider_lun_id;  // e.g. the array's LUN id as text
   LunMapping mapping;           // origin and snapshot identities
+};
+
+// A LUN surfaced on this host.
+struct SurfacedLun {
+  SnapshotLun lun;          // identity as the backend reports it now
+  std::string device;       // "/dev/loop7"
+  uint64_t size_bytes = 0;  // of the block device
+  bool read_only = true;
+  Guid snapshot_set_id;  // the set the LUN belongs to (snapshot LUNs)
 };
 
 class Provider {
@@ -102,11 +113,31 @@ class Provider {
 
   // Import side (VSS LocateLuns): makes the snapshot LUNs described in a BCD
   // visible to this host. SP_E_ACCESS_DENIED if this host may not import
-  // them, SP_E_IMPORT_COLLISION for the cluster rule; all or nothing.
+  // them (nothing changes), SP_E_IMPORT_COLLISION for the cluster rule,
+  // VSS_E_VOLUME_IN_USE when another host has the set imported now; all or
+  // nothing.
   virtual Result<std::vector<SnapshotLun>> LocateLuns(
       const std::vector<LunInformation>& snapshot_luns) = 0;
+  // Surfaces a located LUN on this host as a block device (the array: an
+  // attachment recorded at the array and a loop device, read-only unless
+  // `read_only` is false and the LUN is writable). Idempotent: a LUN
+  // already surfaced here returns its device.
+  virtual Result<SurfacedLun> SurfaceLun(const SnapshotLun& lun,
+                                         bool read_only) = 0;
+  // Removes the block device(s) of the LUN on this host and the backend's
+  // record of it. OK when it was not surfaced. The device must not be
+  // mounted (VSS_E_VOLUME_IN_USE).
+  virtual Status UnsurfaceLun(const SnapshotLun& lun) = 0;
+  // Masks located LUNs from this host again (VSS OnLunStateChange with
+  // DO_MASK_LUNS): the rollback of LocateLuns. OK for LUNs already gone.
+  virtual Status ReleaseLuns(const std::vector<SnapshotLun>& luns) = 0;
+  // The snapshot LUNs the backend says this host has surfaced (for
+  // `shadowport cleanup` after a crash: what the inventory does not know
+  // is left over).
+  virtual Result<std::vector<SurfacedLun>> ListSurfacedLuns() = 0;
   // VSS OnLunStateChange for break: the snapshot LUN becomes an ordinary
-  // read-write LUN with a new identity; returns it.
+  // read-write LUN with a new identity; returns it. It must not be
+  // surfaced (unsurface it first).
   virtual Result<SnapshotLun> BreakSnapshotLun(const SnapshotLun& lun) = 0;
 };
 

@@ -144,4 +144,56 @@ Result<ServiceStatus> BackupComponents::GetServiceStatus(
   return out;
 }
 
+Result<std::string> BackupComponents::SignalBackupDone(
+    const std::string& socket, const std::string& bcd_xml) {
+  SP_ASSIGN_OR_RETURN(std::unique_ptr<requester::ServiceConnection> c,
+                      requester::ServiceConnection::Open(socket));
+  pb::SignalBackupDoneRequest request;
+  request.set_bcd_xml(bcd_xml);
+  pb::SignalBackupDoneResponse response;
+  SP_RETURN_IF_ERROR(c->Call("SignalBackupDone", [&](grpc::ClientContext* ctx) {
+    return c->stub().SignalBackupDone(ctx, request, &response);
+  }));
+  return response.peer();
+}
+
+Result<SnapshotProperties> BackupComponents::Expose(const std::string& socket,
+                                                    const Guid& snapshot_id) {
+  SP_ASSIGN_OR_RETURN(std::unique_ptr<requester::ServiceConnection> c,
+                      requester::ServiceConnection::Open(socket));
+  pb::ExposeRequest request;
+  request.set_snapshot_id(snapshot_id.ToString());
+  pb::SnapshotProperties response;
+  SP_RETURN_IF_ERROR(c->Call("Expose", [&](grpc::ClientContext* ctx) {
+    return c->stub().Expose(ctx, request, &response);
+  }));
+  return requester::FromProtoProperties(response);
+}
+
+Result<SnapshotProperties> BackupComponents::Unexpose(const std::string& socket,
+                                                      const Guid& snapshot_id) {
+  SP_ASSIGN_OR_RETURN(std::unique_ptr<requester::ServiceConnection> c,
+                      requester::ServiceConnection::Open(socket));
+  pb::UnexposeRequest request;
+  request.set_snapshot_id(snapshot_id.ToString());
+  pb::SnapshotProperties response;
+  SP_RETURN_IF_ERROR(c->Call("Unexpose", [&](grpc::ClientContext* ctx) {
+    return c->stub().Unexpose(ctx, request, &response);
+  }));
+  return requester::FromProtoProperties(response);
+}
+
+Result<std::vector<std::string>> BackupComponents::Cleanup(
+    const std::string& socket) {
+  SP_ASSIGN_OR_RETURN(std::unique_ptr<requester::ServiceConnection> c,
+                      requester::ServiceConnection::Open(socket));
+  pb::CleanupRequest request;
+  pb::CleanupResponse response;
+  SP_RETURN_IF_ERROR(c->Call("Cleanup", [&](grpc::ClientContext* ctx) {
+    return c->stub().Cleanup(ctx, request, &response);
+  }));
+  return std::vector<std::string>(response.actions().begin(),
+                                  response.actions().end());
+}
+
 }  // namespace sp

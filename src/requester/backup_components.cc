@@ -3,6 +3,7 @@
 #include "shadowport/backup_components.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "requester/convert.h"
@@ -251,6 +252,45 @@ Status BackupComponents::AbortBackup() {
   SessionRequest request;
   request.mutable_abort_backup();
   return channel_->stream().Call(std::move(request)).status();
+}
+
+Result<ImportResult> BackupComponents::ImportSnapshots(bool expose) {
+  SessionRequest request;
+  request.mutable_import_snapshots()->set_expose(expose);
+  SP_ASSIGN_OR_RETURN(SessionResponse response,
+                      channel_->stream().Call(std::move(request)));
+  ImportResult result;
+  if (response.has_error()) {
+    result.overall = service::FromProtoError(response.error());
+  }
+  for (const auto& s : response.import_result().snapshots()) {
+    ImportedSnapshotInfo info;
+    SP_ASSIGN_OR_RETURN(info.snapshot_id, Guid::Parse(s.snapshot_id()));
+    if (s.has_error()) info.status = service::FromProtoError(s.error());
+    info.device = s.device();
+    info.exposed_path = s.exposed_path();
+    info.original = requester::FromProtoVolume(s.original());
+    result.snapshots.push_back(std::move(info));
+  }
+  if (!response.import_result().bcd_xml().empty()) {
+    SP_RETURN_IF_ERROR(TakeBcd(response.import_result().bcd_xml()));
+  }
+  return result;
+}
+
+Result<BackupDoneInfo> BackupComponents::WaitForBackupDone(
+    std::chrono::milliseconds timeout) {
+  SessionRequest request;
+  request.mutable_wait_for_backup_done()->set_timeout_ms(
+      static_cast<uint32_t>(std::min<int64_t>(timeout.count(), UINT32_MAX)));
+  SP_ASSIGN_OR_RETURN(SessionResponse response,
+                      channel_->stream().Call(std::move(request)));
+  BackupDoneInfo info;
+  SP_ASSIGN_OR_RETURN(info.snapshot_set_id,
+                      Guid::Parse(response.backup_done().snapshot_set_id()));
+  info.from_host = response.backup_done().from_host();
+  SP_ASSIGN_OR_RETURN(info.bcd, LoadBcd(response.backup_done().bcd_xml()));
+  return info;
 }
 
 Status BackupComponents::Release() {

@@ -79,6 +79,7 @@ Result<pb::SessionResponse> SessionStream::Call(pb::SessionRequest request) {
     }
     if (response.call_id() != id) continue;  // a stale answer
     if (response.has_error()) {
+      // A success with information (VSS_S_*) stays in the response.
       Status status = service::FromProtoError(response.error());
       if (!status.ok()) return status;
     }

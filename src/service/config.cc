@@ -2,7 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <map>
 #include <optional>
+#include <string>
 
 #include "array/rpc/files.h"
 #include "array/rpc/toml_reader.h"
@@ -44,7 +46,96 @@ Status ReadArray(const toml::table& table, std::string_view source,
   return Status::Ok();
 }
 
+Status ReadPeer(const toml::table& table, std::string_view source,
+                PeerConfig* peer) {
+  TableReader r(table, "peer.", source);
+  SP_RETURN_IF_ERROR(r.String("listen", &peer->listen));
+  SP_RETURN_IF_ERROR(r.Path("tls_cert", &peer->tls_cert));
+  SP_RETURN_IF_ERROR(r.Path("tls_key", &peer->tls_key));
+  SP_RETURN_IF_ERROR(r.Path("tls_ca", &peer->tls_ca));
+  SP_RETURN_IF_ERROR(Millis(r, "deadline_ms", 600'000, &peer->deadline));
+  SP_RETURN_IF_ERROR(r.Finish());
+  const std::string where = std::string(source) + ": peer.";
+  if (!peer->listen.empty() && !IsValidHostPort(peer->listen, 0)) {
+    return Status(Code::kInvalidArg,
+                  where + "listen \"" + peer->listen + "\" is not HOST:PORT");
+  }
+  return Status::Ok();
+}
+
+// [peers]: NAME = "HOST:PORT".
+Status ReadPeers(const toml::table& table, std::string_view source,
+                 std::map<std::string, std::string>* peers) {
+  for (const auto& [key, node] : table) {
+    const std::string name(key.str());
+    const std::string where = std::string(source) + ":" +
+                              std::to_string(node.source().begin.line) +
+                              ": peers." + name;
+    if (!IsValidHostName(name)) {
+      return Status(Code::kInvalidArg,
+                    where +
+                        ": want a host name of 1-64 characters of "
+                        "[A-Za-z0-9._-]");
+    }
+    const auto* address = node.as_string();
+    if (address == nullptr || !IsValidHostPort(address->get(), 1)) {
+      return Status(Code::kInvalidArg,
+                    where + " must be a \"HOST:PORT\" address");
+    }
+    (*peers)[name] = address->get();
+  }
+  return Status::Ok();
+}
+
+bool IsDigits(std::string_view text) {
+  if (text.empty()) return false;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+bool IsValidHostName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+  };
+  if (!alnum(name.front())) return false;
+  for (char c : name) {
+    if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+bool IsValidHostPort(std::string_view address, int min_port) {
+  const size_t colon = address.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  std::string_view host = address.substr(0, colon);
+  const std::string_view port = address.substr(colon + 1);
+  if (!IsDigits(port) || port.size() > 5) return false;
+  const int number = std::stoi(std::string(port));
+  if (number < min_port || number > 65535) return false;
+  if (host.front() == '[') {  // [IPV6]
+    if (host.size() < 3 || host.back() != ']') return false;
+    host = host.substr(1, host.size() - 2);
+    for (char c : host) {
+      const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+                       (c >= 'A' && c <= 'F');
+      if (!hex && c != ':' && c != '.') return false;
+    }
+    return true;
+  }
+  if (host.size() > 253) return false;
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
 
 std::vector<std::string> ServiceConfig::ProtectedPaths() const {
   std::vector<std::string> paths = {"/", state_dir, os::ParentDirectory(socket),
@@ -96,6 +187,12 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
     SP_RETURN_IF_ERROR(r.Strings("never_freeze", &config.never_freeze));
     SP_RETURN_IF_ERROR(r.Finish());
   }
+  SP_ASSIGN_OR_RETURN(const toml::table* import, root.Table("import"));
+  if (import != nullptr) {
+    TableReader r(*import, "import.", source);
+    SP_RETURN_IF_ERROR(r.Path("exposure_root", &config.exposure_root));
+    SP_RETURN_IF_ERROR(r.Finish());
+  }
   SP_ASSIGN_OR_RETURN(const toml::table* writers, root.Table("writers"));
   if (writers != nullptr) {
     TableReader r(*writers, "writers.", source);
@@ -114,6 +211,14 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
     }
     SP_RETURN_IF_ERROR(r.Finish());
   }
+  SP_ASSIGN_OR_RETURN(const toml::table* peer, root.Table("peer"));
+  if (peer != nullptr) {
+    SP_RETURN_IF_ERROR(ReadPeer(*peer, source, &config.peer));
+  }
+  SP_ASSIGN_OR_RETURN(const toml::table* peers, root.Table("peers"));
+  if (peers != nullptr) {
+    SP_RETURN_IF_ERROR(ReadPeers(*peers, source, &config.peers));
+  }
   SP_RETURN_IF_ERROR(root.Finish());
 
   const std::string where = std::string(source) + ": ";
@@ -128,6 +233,24 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
   }
   if (config.socket.empty()) {
     return Status(Code::kInvalidArg, where + "socket is empty");
+  }
+  // The peer channel is mutual TLS both ways: listening and calling a peer
+  // need this host's certificate, its key and the peers' CA.
+  const PeerConfig& p = config.peer;
+  const bool tls =
+      !p.tls_cert.empty() && !p.tls_key.empty() && !p.tls_ca.empty();
+  if (!p.listen.empty() && !tls) {
+    return Status(Code::kInvalidArg,
+                  where +
+                      "peer.listen needs peer.tls_cert, peer.tls_key "
+                      "and peer.tls_ca");
+  }
+  if (!config.peers.empty() && !tls) {
+    return Status(Code::kInvalidArg,
+                  where +
+                      "[peers] needs peer.tls_cert, peer.tls_key and "
+                      "peer.tls_ca (the done-signal goes over mutual "
+                      "TLS)");
   }
   return config;
 }

@@ -7,6 +7,7 @@
 #define SHADOWPORT_SERVICE_CONFIG_H_
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,19 @@ struct ArrayProviderConfig {
   std::chrono::milliseconds deadline{10000};
 };
 
+// [peer]: the channel between the shadowportd of two hosts (proto/peer.proto,
+// docs/service.md "Peers"): gRPC over TCP with mutual TLS. This host's
+// certificate (CN = host, also as a DNS SAN) serves both ways: as the
+// listener's server certificate and as the client certificate of the calls
+// it makes.
+struct PeerConfig {
+  std::string listen;    // "HOST:PORT" (TLS); "" = no peer listener
+  std::string tls_cert;  // this host's certificate (PEM)
+  std::string tls_key;   // its private key
+  std::string tls_ca;    // the CA that signs the peers' certificates
+  std::chrono::milliseconds deadline{10000};  // of each call to a peer
+};
+
 struct ServiceConfig {
   std::string host;     // this host's name (at the array too); required
   std::string cluster;  // "" = no cluster
@@ -55,6 +69,11 @@ struct ServiceConfig {
   // state directory, the socket's directory and the freezer program).
   std::vector<std::string> never_freeze;
 
+  // [import]
+  // Imported snapshots are exposed (mounted read-only) under
+  // <exposure_root>/<set-id>/<volume>.
+  std::string exposure_root = "/run/shadowport/sets";
+
   // [writers]
   std::chrono::milliseconds writer_event_timeout{60000};
   std::chrono::milliseconds writer_freeze_timeout{60000};
@@ -62,16 +81,27 @@ struct ServiceConfig {
   // [providers.array]
   ArrayProviderConfig array;
 
+  // [peer] and [peers]: host name -> "HOST:PORT" of its peer listener.
+  PeerConfig peer;
+  std::map<std::string, std::string> peers;
+
   // Every path whose filesystem must never be frozen.
   std::vector<std::string> ProtectedPaths() const;
 };
 
 // E_INVALIDARG with the source, line and key for bad TOML, unknown keys,
-// relative paths, a missing host, or an array provider without target or
-// credential file.
+// relative paths, a missing host, an array provider without target or
+// credential file, a peer listener or [peers] without the three TLS files,
+// an address that is not HOST:PORT, or a peer name that is not a host name.
 Result<ServiceConfig> ParseServiceConfig(std::string_view text,
                                          std::string_view source);
 Result<ServiceConfig> LoadServiceConfig(const std::string& path);
+
+// A host name as the array takes it: 1-64 characters of [A-Za-z0-9._-],
+// starting with a letter or digit.
+bool IsValidHostName(std::string_view name);
+// "HOST:PORT" or "[IPV6]:PORT" with a port from `min_port` to 65535.
+bool IsValidHostPort(std::string_view address, int min_port);
 
 }  // namespace sp::service
 

@@ -4,10 +4,12 @@
 #include <vector>
 
 #include "array/rpc/status_codec.h"
+#include "service/peer/peer_client.h"
 #include "service/proto_convert.h"
 #include "service/session.h"
 #include "service/session_dispatch.h"
 #include "shadowport/context.h"
+#include "shadowport/documents.h"
 
 namespace sp::service {
 namespace {
@@ -52,7 +54,7 @@ Result<Guid> OptionalGuid(const std::string& text) {
 }  // namespace
 
 grpc::Status ShadowportService::Session(
-    grpc::ServerContext* /*context*/,
+    grpc::ServerContext* context,
     grpc::ServerReaderWriter<pb::SessionResponse, pb::SessionRequest>* stream) {
   pb::SessionRequest request;
   if (!stream->Read(&request)) return grpc::Status::OK;
@@ -66,7 +68,9 @@ grpc::Status ShadowportService::Session(
   BackupSession session(service_, requester);
   do {
     pb::SessionResponse response;
-    DispatchSessionCall(session, request, &response);
+    DispatchSessionCall(
+        session, request, [context] { return context->IsCancelled(); },
+        &response);
     if (!stream->Write(response)) break;
     if (request.has_release()) break;
   } while (stream->Read(&request));
@@ -163,6 +167,51 @@ grpc::Status ShadowportService::IsVolumeSupported(
   return grpc::Status::OK;
 }
 
+// The properties of one snapshot, as Query gives them.
+grpc::Status ShadowportService::PropertiesOf(const Guid& snapshot_id,
+                                             grpc::ServerContext* context,
+                                             pb::SnapshotProperties* out) {
+  Result<SetRecord> set = service_->deps().inventory->FindSnapshot(snapshot_id);
+  if (!set.ok()) return ReplyStatus(set.status(), context);
+  for (const SnapshotRecord& snapshot : set->snapshots) {
+    if (snapshot.snapshot_id != snapshot_id) continue;
+    const providers::Provider* provider =
+        service_->deps().providers->Find(snapshot.provider_id);
+    ToProtoProperties(*set, snapshot, service_->config().host,
+                      provider ? std::string(provider->name()) : "", out);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ShadowportService::Expose(grpc::ServerContext* context,
+                                       const pb::ExposeRequest* request,
+                                       pb::SnapshotProperties* response) {
+  Result<Guid> id = Guid::Parse(request->snapshot_id());
+  if (!id.ok()) return ReplyStatus(id.status(), context);
+  Result<std::string> path = service_->Expose(*id);
+  if (!path.ok()) return ReplyStatus(path.status(), context);
+  return PropertiesOf(*id, context, response);
+}
+
+grpc::Status ShadowportService::Unexpose(grpc::ServerContext* context,
+                                         const pb::UnexposeRequest* request,
+                                         pb::SnapshotProperties* response) {
+  Result<Guid> id = Guid::Parse(request->snapshot_id());
+  if (!id.ok()) return ReplyStatus(id.status(), context);
+  Status status = service_->Unexpose(*id);
+  if (!status.ok()) return ReplyStatus(status, context);
+  return PropertiesOf(*id, context, response);
+}
+
+grpc::Status ShadowportService::Cleanup(grpc::ServerContext* context,
+                                        const pb::CleanupRequest* /*request*/,
+                                        pb::CleanupResponse* response) {
+  Result<std::vector<std::string>> actions = service_->Cleanup();
+  if (!actions.ok()) return ReplyStatus(actions.status(), context);
+  for (const std::string& a : *actions) response->add_actions(a);
+  return grpc::Status::OK;
+}
+
 grpc::Status ShadowportService::ListWriters(
     grpc::ServerContext* /*context*/, const pb::ListWritersRequest* /*request*/,
     pb::ListWritersResponse* response) {
@@ -214,6 +263,50 @@ grpc::Status ShadowportService::GetStatus(
   }
   response->set_snapshot_set_count(static_cast<uint32_t>(sets->size()));
   response->set_snapshot_count(snapshots);
+  return grpc::Status::OK;
+}
+
+grpc::Status ShadowportService::SignalBackupDone(
+    grpc::ServerContext* context, const pb::SignalBackupDoneRequest* request,
+    pb::SignalBackupDoneResponse* response) {
+  Result<BackupComponentsDocument> bcd = LoadBcd(request->bcd_xml());
+  if (!bcd.ok()) {
+    return ReplyStatus(
+        std::move(bcd).status().WithContext("SignalBackupDone: the BCD"),
+        context);
+  }
+  if (!bcd->snapshot_set) {
+    return ReplyStatus(
+        Status(Code::kInvalidXmlDocument,
+               "SignalBackupDone: the BCD describes no snapshot set (it is "
+               "the one saved after DoSnapshotSet on the creating host)"),
+        context);
+  }
+  const SnapshotSetDescription& set = *bcd->snapshot_set;
+  const ServiceConfig& config = service_->config();
+  auto address = config.peers.find(set.creating_host);
+  if (address == config.peers.end()) {
+    return ReplyStatus(
+        Status(Code::kObjectNotFound,
+               "no address for host " + set.creating_host +
+                   " in [peers] (the creating host of snapshot set " +
+                   set.snapshot_set_id.ToString() + ")"),
+        context);
+  }
+  const peer::PeerClient client(
+      peer::PeerClientOptions::FromConfig(config.peer));
+  Status sent = client.SendBackupDone(address->second, set.creating_host,
+                                      set.snapshot_set_id, request->bcd_xml());
+  if (!sent.ok()) {
+    service_->logger().Warning(
+        "done-signal for snapshot set " + set.snapshot_set_id.ToString() +
+        " to " + set.creating_host + " failed: " + sent.ToString());
+    return ReplyStatus(sent, context);
+  }
+  service_->logger().Notice("done-signal for snapshot set " +
+                            set.snapshot_set_id.ToString() + " delivered to " +
+                            set.creating_host + " at " + address->second);
+  response->set_peer(address->second);
   return grpc::Status::OK;
 }
 

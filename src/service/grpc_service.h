@@ -42,12 +42,35 @@ class ShadowportService final
       grpc::ServerContext* context,
       const ::shadowport::service::v1::ListWritersRequest* request,
       ::shadowport::service::v1::ListWritersResponse* response) override;
+  grpc::Status Expose(
+      grpc::ServerContext* context,
+      const ::shadowport::service::v1::ExposeRequest* request,
+      ::shadowport::service::v1::SnapshotProperties* response) override;
+  grpc::Status Unexpose(
+      grpc::ServerContext* context,
+      const ::shadowport::service::v1::UnexposeRequest* request,
+      ::shadowport::service::v1::SnapshotProperties* response) override;
+  grpc::Status Cleanup(
+      grpc::ServerContext* context,
+      const ::shadowport::service::v1::CleanupRequest* request,
+      ::shadowport::service::v1::CleanupResponse* response) override;
   grpc::Status GetStatus(
       grpc::ServerContext* context,
       const ::shadowport::service::v1::GetStatusRequest* request,
       ::shadowport::service::v1::GetStatusResponse* response) override;
+  // Importing host: sends the done-signal of the BCD's snapshot set to its
+  // creating host, at the address [peers] gives for it, over the peer
+  // channel (peer/peer_client.h); replies with that address.
+  grpc::Status SignalBackupDone(
+      grpc::ServerContext* context,
+      const ::shadowport::service::v1::SignalBackupDoneRequest* request,
+      ::shadowport::service::v1::SignalBackupDoneResponse* response) override;
 
  private:
+  grpc::Status PropertiesOf(const Guid& snapshot_id,
+                            grpc::ServerContext* context,
+                            ::shadowport::service::v1::SnapshotProperties* out);
+
   ::sp::service::Service* const service_;
   const int64_t started_us_;
 };

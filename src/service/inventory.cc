@@ -14,7 +14,7 @@ using Json = nlohmann::json;
 
 constexpr const char* kSetColumns =
     "SELECT id, context, state, session_id, creating_host, created_us, "
-    "provider FROM snapshot_sets ";
+    "provider, importers FROM snapshot_sets ";
 
 Json LunInformationToJson(const LunInformation& lun) {
   return Json{{"array_id", lun.array_id},
@@ -153,15 +153,16 @@ Status InventoryImpl::AddSet(const SetRecord& set) {
     SP_ASSIGN_OR_RETURN(
         sql::Statement q,
         db_->Prepare("INSERT INTO snapshot_sets(id, context, state, "
-                     "session_id, creating_host, created_us, provider) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                     "session_id, creating_host, created_us, provider, "
+                     "importers) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     q.BindText(set.snapshot_set_id.ToString())
         .BindInt(set.context)
         .BindText(SetStateName(set.state))
         .BindText(set.session_id.ToString())
         .BindText(set.creating_host)
         .BindInt(set.created_us)
-        .BindText(set.provider);
+        .BindText(set.provider)
+        .BindText(Json(set.importers).dump());
     Status st = q.Run();
     if (st.code() == Code::kObjectAlreadyExists) {
       return Status(Code::kObjectAlreadyExists,
@@ -182,13 +183,14 @@ Status InventoryImpl::UpdateSet(const SetRecord& set) {
         sql::Statement q,
         db_->Prepare("UPDATE snapshot_sets SET context = ?, state = ?, "
                      "session_id = ?, creating_host = ?, created_us = ?, "
-                     "provider = ? WHERE id = ?"));
+                     "provider = ?, importers = ? WHERE id = ?"));
     q.BindInt(set.context)
         .BindText(SetStateName(set.state))
         .BindText(set.session_id.ToString())
         .BindText(set.creating_host)
         .BindInt(set.created_us)
         .BindText(set.provider)
+        .BindText(Json(set.importers).dump())
         .BindText(set.snapshot_set_id.ToString());
     SP_RETURN_IF_ERROR(q.Run());
     if (db_->Changes() == 0) {
@@ -311,6 +313,14 @@ Result<std::vector<SetRecord>> InventoryImpl::ReadSets(const std::string& where,
       set.creating_host = q.Text(4);
       set.created_us = q.Int(5);
       set.provider = q.Text(6);
+      const Json importers = Json::parse(q.Text(7), nullptr, false);
+      if (!importers.is_array()) {
+        return Status(Code::kIoError, "inventory: damaged importers of set " +
+                                          set.snapshot_set_id.ToString());
+      }
+      for (const Json& host : importers) {
+        if (host.is_string()) set.importers.push_back(host.get<std::string>());
+      }
       sets.push_back(std::move(set));
     }
   }

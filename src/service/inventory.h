@@ -57,6 +57,9 @@ struct SetRecord {
   std::string creating_host;
   int64_t created_us = 0;
   std::string provider;  // provider name ("array")
+  // Transportable sets: the hosts (or "cluster:NAME") allowed to import it,
+  // and so to send its done-signal.
+  std::vector<std::string> importers;
   std::vector<SnapshotRecord> snapshots;
 };
 

@@ -31,7 +31,8 @@ CREATE TABLE snapshot_sets(
   session_id TEXT NOT NULL,
   creating_host TEXT NOT NULL,
   created_us INTEGER NOT NULL,
-  provider TEXT NOT NULL
+  provider TEXT NOT NULL,
+  importers TEXT NOT NULL DEFAULT '[]'
 ) STRICT;
 CREATE INDEX snapshot_sets_by_session ON snapshot_sets(session_id);
 

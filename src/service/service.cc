@@ -2,10 +2,13 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <set>
 #include <utility>
 
 #include "shadowport/context.h"
+#include "shadowport/documents.h"
+#include "shadowport/encoding.h"
 
 namespace sp::service {
 
@@ -64,6 +67,74 @@ std::vector<SessionSummary> Service::Sessions() const {
   return out;
 }
 
+Status Service::DeliverBackupDone(const BackupDoneSignal& signal) {
+  SP_ASSIGN_OR_RETURN(SetRecord set,
+                      deps_.inventory->GetSet(signal.snapshot_set_id));
+  bool allowed = false;
+  for (const std::string& importer : set.importers) {
+    if (importer == signal.from_host || importer.starts_with("cluster:")) {
+      allowed = true;
+    }
+  }
+  if (!allowed) {
+    logger().Warning("refused a done-signal for set " +
+                     set.snapshot_set_id.ToString() + " from host '" +
+                     signal.from_host + "', which is not one of its importers");
+    return Status(Code::kAccessDenied,
+                  "host '" + signal.from_host +
+                      "' is not an importer of snapshot set " +
+                      set.snapshot_set_id.ToString());
+  }
+  SP_ASSIGN_OR_RETURN(BackupComponentsDocument bcd, LoadBcd(signal.bcd_xml));
+  if (bcd.snapshot_set &&
+      bcd.snapshot_set->snapshot_set_id != signal.snapshot_set_id) {
+    return Status(Code::kInvalidXmlDocument,
+                  "the done-signal's BCD describes snapshot set " +
+                      bcd.snapshot_set->snapshot_set_id.ToString() + ", not " +
+                      signal.snapshot_set_id.ToString());
+  }
+  {
+    std::lock_guard lock(mu_);
+    BackupDoneSignal stored = signal;
+    stored.received_us = NowUtcMicros();
+    done_[signal.snapshot_set_id] = std::move(stored);
+  }
+  done_arrived_.notify_all();
+  logger().Notice("done-signal for snapshot set " +
+                  signal.snapshot_set_id.ToString() + " from " +
+                  signal.from_host);
+  return Status::Ok();
+}
+
+Result<BackupDoneSignal> Service::WaitForBackupDone(
+    const Guid& set_id, std::chrono::milliseconds timeout,
+    const std::function<bool()>& cancelled) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock lock(mu_);
+  while (true) {
+    auto it = done_.find(set_id);
+    if (it != done_.end()) {
+      BackupDoneSignal signal = std::move(it->second);
+      done_.erase(it);
+      return signal;
+    }
+    if (cancelled && cancelled()) {
+      return Status(Code::kCancelled,
+                    "the wait for the done-signal of snapshot set " +
+                        set_id.ToString() + " was cancelled");
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= end) {
+      return Status(Code::kDeadlineExceeded,
+                    "no done-signal for snapshot set " + set_id.ToString() +
+                        " within " + std::to_string(timeout.count()) + " ms");
+    }
+    done_arrived_.wait_for(lock,
+                           std::min<std::chrono::steady_clock::duration>(
+                               end - now, std::chrono::milliseconds(100)));
+  }
+}
+
 Result<providers::Provider*> Service::ProviderOf(
     const SnapshotRecord& snapshot) {
   providers::Provider* provider = deps_.providers->Find(snapshot.provider_id);
@@ -78,6 +149,9 @@ Result<providers::Provider*> Service::ProviderOf(
 }
 
 Status Service::DeleteSnapshotRecord(const SnapshotRecord& snapshot) {
+  if (snapshot.attributes & attr::kImported) {
+    SP_RETURN_IF_ERROR(Unsurface(snapshot));
+  }
   if (!snapshot.luns.empty()) {
     SP_ASSIGN_OR_RETURN(providers::Provider * provider, ProviderOf(snapshot));
     SP_RETURN_IF_ERROR(provider->DeleteSnapshotLuns(snapshot.luns));
@@ -158,7 +232,12 @@ Result<int> Service::ReconcileAtStart() {
     const StartAction action = ActionAtStart(set);
     if (action == StartAction::kKeep) continue;
     Status status;
-    if (action == StartAction::kAbort) {
+    if (set.state == SetState::kImporting) {
+      logger().Warning("the import of snapshot set " +
+                       set.snapshot_set_id.ToString() +
+                       " was cut off (the service stopped); undoing it");
+      status = UndoImport(set);
+    } else if (action == StartAction::kAbort) {
       logger().Warning("snapshot set " + set.snapshot_set_id.ToString() +
                        " was cut off while " +
                        std::string(SetStateName(set.state)) +

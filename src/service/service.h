@@ -8,7 +8,10 @@
 #ifndef SHADOWPORT_SERVICE_SERVICE_H_
 #define SHADOWPORT_SERVICE_SERVICE_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -50,6 +53,16 @@ struct SessionSummary {
   uint32_t context = 0;
 };
 
+// The done-signal of a transportable backup (step 8 -> 9): systemTwo tells
+// systemOne that its backup of a set finished, with each component's
+// success in the BCD it sends back.
+struct BackupDoneSignal {
+  std::string from_host;  // authenticated by the peer channel (mTLS CN)
+  Guid snapshot_set_id;
+  std::string bcd_xml;  // backup_succeeded per component, as systemTwo set it
+  int64_t received_us = 0;
+};
+
 struct DeleteOutcome {
   uint32_t deleted = 0;  // snapshots deleted
   Guid nondeleted_id;    // the first that could not be, null if none
@@ -79,6 +92,47 @@ class Service {
   void CloseSession(const Guid& session_id);
   std::vector<SessionSummary> Sessions() const;
 
+  // systemOne: an authenticated peer delivers the done-signal of a set this
+  // host created. VSS_E_OBJECT_NOT_FOUND for a set unknown here,
+  // SP_E_ACCESS_DENIED when `from_host` is not one of the set's importers
+  // (a "cluster:NAME" importer admits any authenticated peer: hosts'
+  // clusters are the array's to know), VSS_E_INVALID_XML_DOCUMENT for a BCD
+  // that does not load or describes another set. The signal is kept until
+  // the set's session takes it (it may arrive before the requester waits).
+  Status DeliverBackupDone(const BackupDoneSignal& signal);
+  // Waits for the done-signal of `set_id` until `timeout` passes
+  // (SP_E_DEADLINE_EXCEEDED) or `cancelled` returns true (SP_E_CANCELLED;
+  // polled every 100 ms).
+  Result<BackupDoneSignal> WaitForBackupDone(
+      const Guid& set_id, std::chrono::milliseconds timeout,
+      const std::function<bool()>& cancelled);
+
+  // Importing host (import_lifecycle.cc). Imports are serialized on the
+  // host: ImportSnapshots holds this mutex throughout.
+  std::mutex& import_mutex() { return import_mu_; }
+  // Where an imported snapshot of the volume mounted at
+  // `original_mount_point` on its host is exposed here:
+  // <exposure_root>/<set-id>/<volume name> ("/srv/F" -> "srv_F", "/" ->
+  // "root").
+  std::string ExposurePath(const Guid& set_id,
+                           const std::string& original_mount_point) const;
+  // Mounts the imported snapshot read-only at its exposure path (xfs:
+  // nouuid,norecovery; ext2/3/4: noload), records it, and returns the
+  // path. Filesystems that cannot be mounted safely beside their origin
+  // (others than xfs and ext*) are refused with VSS_E_VOLUME_NOT_SUPPORTED
+  // (the device stays usable). OK and the current path if exposed already.
+  Result<std::string> Expose(const Guid& snapshot_id);
+  Status Unexpose(const Guid& snapshot_id);
+  // Undoes an import: unmounts, unsurfaces and releases (masks) every
+  // snapshot LUN of the set at the provider, then forgets the set. The
+  // snapshot LUNs themselves stay (they are the creating host's).
+  Status UndoImport(const SetRecord& set);
+  // `shadowport cleanup` (and the start of the daemon): undoes imports cut
+  // off by a crash (sets still importing), and removes snapshot LUNs this
+  // host has surfaced that no imported set of the inventory holds (loop
+  // devices, their mounts, the presentation). One line per action.
+  Result<std::vector<std::string>> Cleanup();
+
   // Deletes every snapshot of a set: provider first (its LUNs), then the
   // inventory. The set is marked kDeleting first, so a crash midway is
   // finished at the next start. Idempotent at the provider.
@@ -100,11 +154,16 @@ class Service {
 
  private:
   Status DeleteSnapshotRecord(const SnapshotRecord& snapshot);
+  // Unmounts the exposure and unsurfaces the LUNs of an imported snapshot.
+  Status Unsurface(const SnapshotRecord& snapshot);
 
   const ServiceDeps deps_;
   mutable std::mutex mu_;
   std::optional<Guid> creation_;             // guarded by mu_
   std::map<Guid, SessionSummary> sessions_;  // guarded by mu_
+  std::map<Guid, BackupDoneSignal> done_;    // guarded by mu_
+  std::condition_variable done_arrived_;
+  std::mutex import_mu_;
 };
 
 }  // namespace sp::service

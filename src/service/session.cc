@@ -30,6 +30,8 @@ std::string_view SessionStateName(BackupSession::State state) {
       return "snapshot-set-created";
     case BackupSession::State::kComplete:
       return "backup-complete";
+    case BackupSession::State::kImported:
+      return "imported";
     case BackupSession::State::kEnded:
       return "ended";
   }

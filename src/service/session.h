@@ -9,7 +9,9 @@
 #ifndef SHADOWPORT_SERVICE_SESSION_H_
 #define SHADOWPORT_SERVICE_SESSION_H_
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,19 @@ struct AddedVolume {
   os::VolumeInfo volume;
 };
 
+struct ImportedSnapshot {
+  Guid snapshot_id;
+  Status status;  // OK: imported
+  std::string device;
+  std::string exposed_path;
+  OriginalVolume original;
+};
+
+struct ImportOutcome {
+  Status overall;  // S_OK, VSS_S_SOME_SNAPSHOTS_NOT_IMPORTED, or an error
+  std::vector<ImportedSnapshot> snapshots;
+};
+
 class BackupSession {
  public:
   enum class State {
@@ -43,6 +58,7 @@ class BackupSession {
     kSetStarted,    // StartSnapshotSet .. DoSnapshotSet
     kSnapshotDone,  // DoSnapshotSet succeeded
     kComplete,      // BackupComplete sent
+    kImported,      // ImportSnapshots done (importing host)
     kEnded,
   };
 
@@ -73,6 +89,17 @@ class BackupSession {
   // that of the failing step.
   Result<std::string> DoSnapshotSet();
   std::vector<WriterStatus> GatherWriterStatus();
+  // VSS ImportSnapshots of the set in the BCD given to InitializeForBackup
+  // (snapshot_import.cc). Returns per-snapshot outcomes; the overall status
+  // is VSS_S_SOME_SNAPSHOTS_NOT_IMPORTED or VSS_E_NO_SNAPSHOTS_IMPORTED (the
+  // latter with nothing left behind) when not all were imported, and an
+  // error (nothing changed) when the set cannot be located at all.
+  Result<ImportOutcome> ImportSnapshots(bool expose);
+  // systemOne: waits for the done-signal of this session's transportable
+  // set (see Service::WaitForBackupDone).
+  Result<BackupDoneSignal> WaitForBackupDone(
+      std::chrono::milliseconds timeout,
+      const std::function<bool()>& cancelled);
   // The requester's BCD with backup_succeeded per component; writers get
   // BackupComplete (they may truncate logs on success only).
   Result<std::string> BackupComplete(const std::string& bcd_xml);

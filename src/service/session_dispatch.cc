@@ -8,7 +8,22 @@
 namespace sp::service {
 namespace {
 
+void ToProtoImport(const ImportOutcome& outcome, pb::ImportResult* out) {
+  for (const ImportedSnapshot& s : outcome.snapshots) {
+    pb::SnapshotImport* r = out->add_snapshots();
+    r->set_snapshot_id(s.snapshot_id.ToString());
+    if (!s.status.ok()) ToProtoError(s.status, r->mutable_error());
+    r->set_device(s.device);
+    r->set_exposed_path(s.exposed_path);
+    r->mutable_original()->set_device(s.original.device);
+    r->mutable_original()->set_mount_point(s.original.mount_point);
+    r->mutable_original()->set_fs_type(s.original.fs_type);
+    r->mutable_original()->set_fs_uuid(s.original.fs_uuid);
+  }
+}
+
 Status Dispatch(BackupSession& session, const pb::SessionRequest& request,
+                const std::function<bool()>& cancelled,
                 pb::SessionResponse* response) {
   switch (request.call_case()) {
     case pb::SessionRequest::kInitializeForBackup: {
@@ -104,6 +119,26 @@ Status Dispatch(BackupSession& session, const pb::SessionRequest& request,
       response->mutable_bcd()->set_bcd_xml(bcd);
       return Status::Ok();
     }
+    case pb::SessionRequest::kImportSnapshots: {
+      SP_ASSIGN_OR_RETURN(
+          ImportOutcome outcome,
+          session.ImportSnapshots(request.import_snapshots().expose()));
+      ToProtoImport(outcome, response->mutable_import_result());
+      SP_ASSIGN_OR_RETURN(std::string bcd, session.SaveBcd());
+      response->mutable_import_result()->set_bcd_xml(bcd);
+      return outcome.overall;
+    }
+    case pb::SessionRequest::kWaitForBackupDone: {
+      const uint32_t ms = request.wait_for_backup_done().timeout_ms();
+      SP_ASSIGN_OR_RETURN(
+          BackupDoneSignal signal,
+          session.WaitForBackupDone(std::chrono::milliseconds(ms), cancelled));
+      pb::BackupDone* done = response->mutable_backup_done();
+      done->set_snapshot_set_id(signal.snapshot_set_id.ToString());
+      done->set_bcd_xml(signal.bcd_xml);
+      done->set_from_host(signal.from_host);
+      return Status::Ok();
+    }
     case pb::SessionRequest::kRelease:
       return session.End();
     case pb::SessionRequest::CALL_NOT_SET:
@@ -129,11 +164,13 @@ void ToProtoWriterStatus(const WriterStatus& writer, pb::WriterStatus* out) {
 
 void DispatchSessionCall(BackupSession& session,
                          const pb::SessionRequest& request,
+                         const std::function<bool()>& cancelled,
                          pb::SessionResponse* response) {
   response->set_call_id(request.call_id());
-  const Status status = Dispatch(session, request, response);
+  const Status status = Dispatch(session, request, cancelled, response);
   if (status.code() != Code::kOk) {
-    response->clear_result();
+    // A success with information (VSS_S_*) keeps its result.
+    if (!status.ok()) response->clear_result();
     ToProtoError(status, response->mutable_error());
   }
 }

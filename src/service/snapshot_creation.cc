@@ -142,6 +142,7 @@ Result<std::string> BackupSession::DoSnapshotSet() {
   record.session_id = id_;
   record.creating_host = service_->config().host;
   record.created_us = NowUtcMicros();
+  if (context_.transportable()) record.importers = importers_;
   for (const AddedVolume& v : volumes_) {
     SnapshotRecord s;
     s.snapshot_id = v.snapshot_id;

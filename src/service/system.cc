@@ -1,8 +1,8 @@
 #include "service/system.h"
 
-#include <utility>
-
+#include "os/file_util.h"
 #include "os/freeze_watchdog.h"
+#include "os/mounts.h"
 
 namespace sp::service {
 namespace {
@@ -44,6 +44,37 @@ class RealSystem final : public System {
                         os::FreezeWatchdog::Freeze(options));
     return std::unique_ptr<FrozenFilesystems>(
         std::make_unique<WatchdogFrozen>(std::move(watchdog)));
+  }
+
+  Status MountReadOnly(const std::string& device, const std::string& target,
+                       const std::string& fs_type,
+                       const std::string& data) override {
+    SP_RETURN_IF_ERROR(os::MakeDirectories(target, 0755));
+    os::MountOptions options;
+    options.read_only = true;
+    options.no_suid = true;
+    options.no_dev = true;
+    options.no_exec = true;
+    options.data = data;
+    return os::Mount(device, target, fs_type, options);
+  }
+
+  Status Unmount(const std::string& target) override {
+    SP_RETURN_IF_ERROR(os::Unmount(target));
+    return os::RemoveEmptyDirectory(target);
+  }
+
+  Result<std::vector<std::string>> MountsOf(
+      const std::string& device) override {
+    SP_ASSIGN_OR_RETURN(std::string text,
+                        os::ReadSmallFile("/proc/self/mountinfo", 16u << 20));
+    SP_ASSIGN_OR_RETURN(std::vector<os::MountInfo> mounts,
+                        os::ParseMountInfo(text));
+    std::vector<std::string> out;
+    for (const os::MountInfo& m : mounts) {
+      if (m.source == device) out.push_back(m.mount_point);
+    }
+    return out;
   }
 
  private:

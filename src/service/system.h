@@ -44,6 +44,20 @@ class System {
   virtual Result<std::unique_ptr<FrozenFilesystems>> Freeze(
       const std::vector<std::string>& mount_points,
       const FreezeLimits& limits) = 0;
+
+  // Exposure of imported snapshots (read-only mounts under the exposure
+  // root). MountReadOnly creates `target` (and its parents, 0755) if
+  // needed and mounts `device` there read-only, nosuid, nodev, noexec with
+  // the filesystem options `data`. Unmount never detaches lazily; it
+  // removes `target` if it is an empty directory afterwards.
+  virtual Status MountReadOnly(const std::string& device,
+                               const std::string& target,
+                               const std::string& fs_type,
+                               const std::string& data) = 0;
+  virtual Status Unmount(const std::string& target) = 0;
+  // Mount points (in this namespace) whose source is `device`.
+  virtual Result<std::vector<std::string>> MountsOf(
+      const std::string& device) = 0;
 };
 
 // The real one: os::ProbeVolume, os::CheckFreezeAllowed against

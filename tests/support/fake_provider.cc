@@ -217,9 +217,71 @@ Status FakeProvider::DeleteSnapshotSetLuns(const Guid& snapshot_set_id) {
   return Status::Ok();
 }
 
+void FakeProvider::AddImportable(const LunInformation& destination,
+                                 uint64_t size_bytes) {
+  importable_[destination.unique_id] = Importable{destination, size_bytes};
+}
+
 Result<std::vector<providers::SnapshotLun>> FakeProvider::LocateLuns(
-    const std::vector<LunInformation>&) {
-  return Status(Code::kNotImplemented, "FakeProvider does not import");
+    const std::vector<LunInformation>& snapshot_luns) {
+  journal_.push_back("Locate " + std::to_string(snapshot_luns.size()));
+  if (!locate_refusal_.ok()) return locate_refusal_;
+  std::vector<providers::SnapshotLun> out;
+  for (const LunInformation& wanted : snapshot_luns) {
+    auto it = importable_.find(wanted.unique_id);
+    if (it == importable_.end()) {
+      return Status(Code::kAccessDenied,
+                    "fake: " + wanted.unique_id + " is not importable here");
+    }
+    providers::SnapshotLun lun;
+    lun.provider_lun_id = "imp-" + wanted.unique_id;
+    lun.mapping.destination = it->second.destination;
+    out.push_back(std::move(lun));
+  }
+  for (const LunInformation& wanted : snapshot_luns) {
+    located_.insert(wanted.unique_id);
+  }
+  return out;
+}
+
+Result<providers::SurfacedLun> FakeProvider::SurfaceLun(
+    const providers::SnapshotLun& lun, bool read_only) {
+  const std::string& naa = lun.mapping.destination.unique_id;
+  journal_.push_back("Surface " + naa);
+  if (located_.count(naa) == 0) {
+    return Status(Code::kAccessDenied, "fake: " + naa + " is not located");
+  }
+  auto known = surfaced_.find(naa);
+  if (known != surfaced_.end()) return known->second;
+  providers::SurfacedLun s;
+  s.lun = lun;
+  s.lun.mapping.destination = importable_[naa].destination;
+  s.device = "/dev/fake" + std::to_string(next_device_++);
+  s.size_bytes = importable_[naa].size_bytes;
+  s.read_only = read_only;
+  surfaced_[naa] = s;
+  return s;
+}
+
+Status FakeProvider::UnsurfaceLun(const providers::SnapshotLun& lun) {
+  journal_.push_back("Unsurface " + lun.mapping.destination.unique_id);
+  surfaced_.erase(lun.mapping.destination.unique_id);
+  return Status::Ok();
+}
+
+Status FakeProvider::ReleaseLuns(
+    const std::vector<providers::SnapshotLun>& luns) {
+  for (const providers::SnapshotLun& lun : luns) {
+    journal_.push_back("Release " + lun.mapping.destination.unique_id);
+    located_.erase(lun.mapping.destination.unique_id);
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<providers::SurfacedLun>> FakeProvider::ListSurfacedLuns() {
+  std::vector<providers::SurfacedLun> out;
+  for (const auto& [naa, s] : surfaced_) out.push_back(s);
+  return out;
 }
 
 Result<providers::SnapshotLun> FakeProvider::BreakSnapshotLun(

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,18 @@ class FakeProvider : public providers::Provider {
                                     const Guid& snapshot_id,
                                     const std::string& device);
 
+  // Import side: a snapshot LUN (described by `destination`) that
+  // LocateLuns finds, arriving as a device of `size_bytes` (the BCD's size
+  // unless a test makes it differ).
+  void AddImportable(const LunInformation& destination, uint64_t size_bytes);
+  // LocateLuns fails with `status` (nothing located) until cleared with OK.
+  void RefuseLocate(Status status) { locate_refusal_ = std::move(status); }
+  // Located (presented) and surfaced LUNs, by NAA id.
+  const std::map<std::string, providers::SurfacedLun>& surfaced() const {
+    return surfaced_;
+  }
+  const std::set<std::string>& located() const { return located_; }
+
   // Keyed by provider_lun_id.
   const std::map<std::string, Lun>& live_luns() const { return live_; }
   size_t LiveLunsOfSet(const Guid& snapshot_set_id) const;
@@ -100,6 +113,11 @@ class FakeProvider : public providers::Provider {
   Status DeleteSnapshotSetLuns(const Guid& snapshot_set_id) override;
   Result<std::vector<providers::SnapshotLun>> LocateLuns(
       const std::vector<LunInformation>& snapshot_luns) override;
+  Result<providers::SurfacedLun> SurfaceLun(const providers::SnapshotLun& lun,
+                                            bool read_only) override;
+  Status UnsurfaceLun(const providers::SnapshotLun& lun) override;
+  Status ReleaseLuns(const std::vector<providers::SnapshotLun>& luns) override;
+  Result<std::vector<providers::SurfacedLun>> ListSurfacedLuns() override;
   Result<providers::SnapshotLun> BreakSnapshotLun(
       const providers::SnapshotLun& lun) override;
 
@@ -123,6 +141,15 @@ class FakeProvider : public providers::Provider {
   uint64_t next_lun_ = 1;
   uint32_t last_attributes_ = 0;
   std::vector<std::string> last_importers_;
+  struct Importable {
+    LunInformation destination;
+    uint64_t size_bytes = 0;
+  };
+  std::map<std::string, Importable> importable_;  // by NAA id
+  Status locate_refusal_;
+  std::set<std::string> located_;
+  std::map<std::string, providers::SurfacedLun> surfaced_;
+  int next_device_ = 0;
 };
 
 }  // namespace sp::fakes

@@ -80,4 +80,37 @@ Result<std::unique_ptr<service::FrozenFilesystems>> FakeSystem::Freeze(
       std::make_unique<Frozen>(this, mount_points));
 }
 
+Status FakeSystem::MountReadOnly(const std::string& device,
+                                 const std::string& target,
+                                 const std::string& fs_type,
+                                 const std::string& data) {
+  journal_.push_back("Mount " + device + " " + target + " " + fs_type + " " +
+                     data);
+  if (!next_mount_failure_.ok()) {
+    return std::exchange(next_mount_failure_, Status());
+  }
+  if (mounts_.count(target) != 0) {
+    return Status(Code::kVolumeInUse, "fake: " + target + " is mounted");
+  }
+  mounts_[target] = device;
+  return Status::Ok();
+}
+
+Status FakeSystem::Unmount(const std::string& target) {
+  journal_.push_back("Unmount " + target);
+  if (mounts_.erase(target) == 0) {
+    return Status(Code::kInvalidArg, "fake: " + target + " is not mounted");
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<std::string>> FakeSystem::MountsOf(
+    const std::string& device) {
+  std::vector<std::string> out;
+  for (const auto& [target, source] : mounts_) {
+    if (source == device) out.push_back(target);
+  }
+  return out;
+}
+
 }  // namespace sp::fakes

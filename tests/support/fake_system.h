@@ -43,11 +43,21 @@ class FakeSystem : public service::System {
   int freeze_calls() const { return freeze_calls_; }
   const service::FreezeLimits& last_limits() const { return last_limits_; }
 
+  // Mounts made by MountReadOnly and not unmounted: target -> device.
+  const std::map<std::string, std::string>& mounts() const { return mounts_; }
+  // The next MountReadOnly fails with `status`, once.
+  void FailNextMount(Status status) { next_mount_failure_ = std::move(status); }
+
   Result<os::VolumeInfo> ProbeVolume(const std::string& volume) override;
   Status CheckFreezeAllowed(const std::string& mount_point) override;
   Result<std::unique_ptr<service::FrozenFilesystems>> Freeze(
       const std::vector<std::string>& mount_points,
       const service::FreezeLimits& limits) override;
+  Status MountReadOnly(const std::string& device, const std::string& target,
+                       const std::string& fs_type,
+                       const std::string& data) override;
+  Status Unmount(const std::string& target) override;
+  Result<std::vector<std::string>> MountsOf(const std::string& device) override;
 
  private:
   class Frozen;
@@ -59,6 +69,8 @@ class FakeSystem : public service::System {
   Status next_freeze_failure_;
   Status next_thaw_result_;
   int freeze_calls_ = 0;
+  std::map<std::string, std::string> mounts_;
+  Status next_mount_failure_;
   service::FreezeLimits last_limits_;
 };
 

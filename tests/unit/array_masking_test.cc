@@ -105,6 +105,43 @@ TEST_F(MaskingTest, PresentAndUnpresent) {
   SP_EXPECT_CODE(array().GetLun(alpha_, theirs_), kAccessDenied);
 }
 
+TEST_F(MaskingTest, HostUnpresentsASnapshotLunFromItselfOnly) {
+  SnapshotSetRequest req;
+  req.snapshot_set_id = *Guid::Random();
+  req.lun_ids = {mine_};
+  Result<SnapshotSetResult> set = array().CreateSnapshotSet(alpha_, req);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  const uint64_t snap = set->snapshots[0].id;  // presented to alpha
+  audit_.clear();
+
+  // Not for another host, not an ordinary LUN, not what it cannot use.
+  SP_EXPECT_CODE(array().Unpresent(alpha_, snap, "beta"), kAccessDeniedLocal);
+  SP_EXPECT_CODE(array().Unpresent(alpha_, mine_, "alpha"), kAccessDeniedLocal);
+  SP_EXPECT_CODE(array().Unpresent(alpha_, theirs_, "alpha"), kAccessDenied);
+  SP_EXPECT_CODE(array().Unpresent(beta_, snap, "beta"), kAccessDenied);
+  SP_EXPECT_CODE(array().Unpresent(beta_, 4242, "beta"), kAccessDenied);
+  SP_EXPECT_CODE(array().Unpresent(Caller::Host("ghost"), snap, "ghost"),
+                 kUnauthenticated);
+  EXPECT_GE(audit_.size(), 5u);
+  EXPECT_EQ(array().GetLun(admin_, mine_)->presented_to,
+            std::vector<std::string>{"alpha"});
+  EXPECT_EQ(array().GetLun(admin_, snap)->presented_to,
+            std::vector<std::string>{"alpha"});
+
+  // Refused while attached, as for the admin.
+  ASSERT_TRUE(array().Attach(alpha_, snap).ok());
+  SP_EXPECT_CODE(array().Unpresent(alpha_, snap, "alpha"), kVolumeInUse);
+  SP_ASSERT_OK(array().Detach(alpha_, snap));
+  SP_ASSERT_OK(array().Unpresent(alpha_, snap, "alpha"));
+  EXPECT_TRUE(array().GetLun(admin_, snap)->presented_to.empty());
+  // Masked now: not usable, a second release is refused like any masked
+  // LUN; the creator still sees (and may delete) it.
+  SP_EXPECT_CODE(array().Unpresent(alpha_, snap, "alpha"), kAccessDenied);
+  SP_EXPECT_CODE(array().Attach(alpha_, snap), kAccessDenied);
+  EXPECT_EQ(array().ListSnapshots(alpha_, std::nullopt)->size(), 1u);
+  SP_ASSERT_OK(array().DeleteSnapshot(alpha_, snap));
+}
+
 TEST_F(MaskingTest, DeleteRefusedWhilePresentedOrAttached) {
   SP_EXPECT_CODE(array().DeleteLun(admin_, mine_), kVolumeInUse);
   ASSERT_TRUE(array().Attach(alpha_, mine_).ok());

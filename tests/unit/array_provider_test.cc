@@ -5,6 +5,7 @@
 #include "providers/array/array_provider.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -348,6 +349,227 @@ TEST_F(ArrayProviderTest, BreakGivesANewIdentity) {
   EXPECT_TRUE(ArraySnapshots().empty());
 }
 
+// ---- Import ----------------------------------------------------------------
+
+// A transportable set of one LUN of hostA, importable by `importers`; its
+// snapshot LUN as GetTargetLuns describes it.
+class ArrayProviderImportTest : public ArrayProviderTest {
+ protected:
+  SnapshotLun Transportable(const std::vector<std::string>& importers,
+                            uint64_t origin = 0) {
+    os::VolumeInfo v = Volume(origin == 0 ? NewLun("hostA") : origin, 1);
+    const Guid set = NewGuid();
+    const Guid snapshot = NewGuid();
+    Status made = Create(provider_.get(), set, {{snapshot, v}},
+                         attr::kTransportable, importers);
+    EXPECT_TRUE(made.ok()) << made.ToString();
+    Result<std::vector<SnapshotLun>> target =
+        provider_->GetTargetLuns(set, snapshot);
+    EXPECT_TRUE(target.ok() && target->size() == 1u)
+        << target.status().ToString();
+    return target.ok() && !target->empty() ? (*target)[0] : SnapshotLun{};
+  }
+
+  static uint64_t Id(const SnapshotLun& lun) {
+    return std::stoull(lun.provider_lun_id);
+  }
+
+  std::vector<std::string> PresentedTo(const SnapshotLun& lun) {
+    Result<array::LunInfo> info = Admin()->GetLun(Id(lun));
+    EXPECT_TRUE(info.ok()) << info.status().ToString();
+    return info.ok() ? info->presented_to : std::vector<std::string>{};
+  }
+
+  std::vector<array::Attachment> Attachments(uint64_t id) {
+    Result<array::LunInfo> info = Admin()->GetLun(id);
+    EXPECT_TRUE(info.ok()) << info.status().ToString();
+    return info.ok() ? info->attachments : std::vector<array::Attachment>{};
+  }
+};
+
+TEST_F(ArrayProviderImportTest, AreLunsSupportedReportsReadWriteMounts) {
+  const uint64_t lun = NewLun("hostA");
+  os::VolumeInfo v = Volume(lun, 3);
+  v.read_only = false;
+  SP_RPC_ASSERT_OK(provider_->AreLunsSupported(v, 0));
+  Result<array::LunInfo> info = Admin()->GetLun(lun);
+  SP_RPC_ASSERT_OK(info);
+  EXPECT_EQ(info->mounted_read_write_by, std::vector<std::string>{"hostA"});
+  // Remounted read-only: reported as not read-write.
+  v.read_only = true;
+  SP_RPC_ASSERT_OK(provider_->AreLunsSupported(v, attr::kTransportable));
+  info = Admin()->GetLun(lun);
+  SP_RPC_ASSERT_OK(info);
+  EXPECT_TRUE(info->mounted_read_write_by.empty());
+}
+
+TEST_F(ArrayProviderImportTest, ClusterRuleThroughTheProvider) {
+  const std::string p = AddHost("prodP", "prod");
+  const std::string q = AddHost("prodQ", "prod");
+  const std::string r = AddHost("backR", "back");
+  std::unique_ptr<ArrayProvider> prod = MakeProvider("prodP", p);
+  const uint64_t lun = NewLun("prodP");
+  os::VolumeInfo v = Volume(lun, 2, "prodP", p);
+  v.read_only = false;
+  SP_RPC_ASSERT_OK(prod->AreLunsSupported(v, attr::kTransportable));
+  const Guid set = NewGuid();
+  const Guid snapshot = NewGuid();
+  SP_RPC_ASSERT_OK(prod->BeginPrepareSnapshot(
+      set, snapshot, v, attr::kTransportable, {"prodQ", "backR"}));
+  SP_RPC_ASSERT_OK(prod->EndPrepareSnapshots(set));
+  SP_RPC_ASSERT_OK(prod->PreCommitSnapshots(set));
+  SP_RPC_ASSERT_OK(prod->CommitSnapshots(set));
+  Result<std::vector<SnapshotLun>> target = prod->GetTargetLuns(set, snapshot);
+  SP_RPC_ASSERT_OK(target);
+  const LunInformation& dest = (*target)[0].mapping.destination;
+
+  // prodQ shares prodP's cluster, where the original is mounted read-write.
+  std::unique_ptr<ArrayProvider> same_cluster = MakeProvider("prodQ", q);
+  Result<std::vector<SnapshotLun>> collided = same_cluster->LocateLuns({dest});
+  SP_RPC_EXPECT_CODE(collided, kImportCollision);
+  EXPECT_NE(StatusText(collided).find("array provider: "), std::string::npos);
+  EXPECT_TRUE(PresentedTo((*target)[0]).empty());
+  SP_RPC_ASSERT_OK(MakeProvider("backR", r)->LocateLuns({dest}));
+  // Once prodP reports the original read-only, prodQ may import.
+  v.read_only = true;
+  SP_RPC_ASSERT_OK(prod->AreLunsSupported(v, 0));
+  SP_RPC_ASSERT_OK(same_cluster->LocateLuns({dest}));
+}
+
+TEST_F(ArrayProviderImportTest, LocateRefusedWhileAnotherHostHasTheSet) {
+  const std::string b = AddHost("hostB");
+  const std::string c = AddHost("hostC");
+  const SnapshotLun made = Transportable({"hostB", "hostC"});
+  std::unique_ptr<ArrayProvider> importer_b = MakeProvider("hostB", b);
+  std::unique_ptr<ArrayProvider> importer_c = MakeProvider("hostC", c);
+  SP_RPC_ASSERT_OK(importer_b->LocateLuns({made.mapping.destination}));
+  // hostB has it attached (as SurfaceLun would, minus the loop device).
+  SP_RPC_ASSERT_OK(AsHost("hostB", b)->Attach(Id(made)));
+  Result<std::vector<SnapshotLun>> refused =
+      importer_c->LocateLuns({made.mapping.destination});
+  SP_RPC_EXPECT_CODE(refused, kVolumeInUse);
+  EXPECT_NE(StatusText(refused).find("hostB"), std::string::npos)
+      << StatusText(refused);
+  EXPECT_EQ(PresentedTo(made), std::vector<std::string>{"hostB"});
+  // Released by hostB: hostC may import.
+  SP_RPC_ASSERT_OK(importer_b->UnsurfaceLun(made));
+  SP_RPC_ASSERT_OK(importer_b->ReleaseLuns({made}));
+  SP_RPC_ASSERT_OK(importer_c->LocateLuns({made.mapping.destination}));
+  EXPECT_EQ(PresentedTo(made), std::vector<std::string>{"hostC"});
+}
+
+TEST_F(ArrayProviderImportTest, ReleaseLunsMasksAgainAndIsIdempotent) {
+  const std::string b = AddHost("hostB");
+  const SnapshotLun made = Transportable({"hostB"});
+  std::unique_ptr<ArrayProvider> importer = MakeProvider("hostB", b);
+  Result<std::vector<SnapshotLun>> located =
+      importer->LocateLuns({made.mapping.destination});
+  SP_RPC_ASSERT_OK(located);
+  EXPECT_EQ(PresentedTo(made), std::vector<std::string>{"hostB"});
+
+  // Attached: refused (unsurface first), nothing changes.
+  SP_RPC_ASSERT_OK(AsHost("hostB", b)->Attach(Id(made)));
+  SP_RPC_EXPECT_CODE(importer->ReleaseLuns(*located), kVolumeInUse);
+  EXPECT_EQ(PresentedTo(made), std::vector<std::string>{"hostB"});
+  SP_RPC_ASSERT_OK(AsHost("hostB", b)->Detach(Id(made)));
+
+  SP_RPC_ASSERT_OK(importer->ReleaseLuns(*located));
+  EXPECT_TRUE(PresentedTo(made).empty());
+  SP_RPC_EXPECT_CODE(AsHost("hostB", b)->Attach(Id(made)), kAccessDenied);
+  SP_RPC_ASSERT_OK(importer->ReleaseLuns(*located));  // again
+  SP_RPC_ASSERT_OK(importer->ReleaseLuns({}));
+  // Gone altogether.
+  SP_RPC_ASSERT_OK(provider_->DeleteSnapshotLuns({made}));
+  SP_RPC_ASSERT_OK(importer->ReleaseLuns(*located));
+
+  SnapshotLun bogus;
+  bogus.provider_lun_id = "x";
+  SP_RPC_EXPECT_CODE(importer->ReleaseLuns({bogus}), kInvalidArg);
+}
+
+TEST_F(ArrayProviderImportTest, ListSurfacedLunsFromTheArraysRecords) {
+  const std::string b = AddHost("hostB");
+  const SnapshotLun one = Transportable({"hostB"});
+  const SnapshotLun two = Transportable({"hostB"});
+  const SnapshotLun three = Transportable({"hostB"});
+  std::unique_ptr<ArrayProvider> importer = MakeProvider("hostB", b);
+  SP_RPC_ASSERT_OK(
+      importer->LocateLuns({one.mapping.destination, two.mapping.destination,
+                            three.mapping.destination}));
+  Result<std::vector<SurfacedLun>> none = importer->ListSurfacedLuns();
+  SP_RPC_ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+
+  // As a crash could leave them: one with its device reported, one without.
+  auto client = AsHost("hostB", b);
+  SP_RPC_ASSERT_OK(client->Attach(Id(one)));
+  SP_RPC_ASSERT_OK(client->SetAttachmentDevice(Id(one), "/dev/sp-test-none"));
+  SP_RPC_ASSERT_OK(client->Attach(Id(two)));
+  Result<std::vector<SurfacedLun>> listed = importer->ListSurfacedLuns();
+  SP_RPC_ASSERT_OK(listed);
+  ASSERT_EQ(listed->size(), 2u);
+  std::sort(listed->begin(), listed->end(),
+            [](const auto& x, const auto& y) { return Id(x.lun) < Id(y.lun); });
+  const SurfacedLun& first = (*listed)[0];
+  EXPECT_EQ(first.lun.provider_lun_id, one.provider_lun_id);
+  EXPECT_EQ(first.lun.mapping.destination, one.mapping.destination);
+  EXPECT_EQ(first.lun.mapping.source.unique_id, one.mapping.source.unique_id);
+  EXPECT_EQ(first.device, "/dev/sp-test-none");
+  EXPECT_EQ(first.size_bytes, one.mapping.destination.size_bytes);
+  EXPECT_TRUE(first.read_only);
+  Result<array::LunInfo> info = Admin()->GetLun(Id(one));
+  SP_RPC_ASSERT_OK(info);
+  EXPECT_EQ(first.snapshot_set_id, info->snapshot_set_id);
+  EXPECT_EQ((*listed)[1].lun.provider_lun_id, two.provider_lun_id);
+  EXPECT_EQ((*listed)[1].device, "");  // no loop device backs the file
+
+  // The creating host has surfaced nothing.
+  Result<std::vector<SurfacedLun>> creator = provider_->ListSurfacedLuns();
+  SP_RPC_ASSERT_OK(creator);
+  EXPECT_TRUE(creator->empty());
+
+  // UnsurfaceLun clears what no loop device backs; OK when not surfaced.
+  SP_RPC_ASSERT_OK(importer->UnsurfaceLun(one));
+  SP_RPC_ASSERT_OK(importer->UnsurfaceLun(two));
+  SP_RPC_ASSERT_OK(importer->UnsurfaceLun(three));
+  EXPECT_TRUE(Attachments(Id(one)).empty());
+  EXPECT_TRUE(Attachments(Id(two)).empty());
+  EXPECT_TRUE(Attachments(Id(three)).empty());
+  listed = importer->ListSurfacedLuns();
+  SP_RPC_ASSERT_OK(listed);
+  EXPECT_TRUE(listed->empty());
+  // Not presented to this host at all: nothing surfaced.
+  SP_RPC_ASSERT_OK(importer->ReleaseLuns({one}));
+  SP_RPC_ASSERT_OK(importer->UnsurfaceLun(one));
+}
+
+TEST_F(ArrayProviderImportTest, FailedSurfaceLeavesNoAttachment) {
+  if (::geteuid() == 0) {
+    GTEST_SKIP() << "as root the loop device would attach (integration test)";
+  }
+  const std::string b = AddHost("hostB");
+  const SnapshotLun made = Transportable({"hostB"});
+  std::unique_ptr<ArrayProvider> importer = MakeProvider("hostB", b);
+  SP_RPC_ASSERT_OK(importer->LocateLuns({made.mapping.destination}));
+  Result<SurfacedLun> surfaced = importer->SurfaceLun(made, true);
+  EXPECT_FALSE(surfaced.ok());
+  EXPECT_NE(StatusText(surfaced).find("array provider: "), std::string::npos);
+  EXPECT_TRUE(Attachments(Id(made)).empty());
+}
+
+TEST_F(ArrayProviderImportTest, SurfaceNeedsALocatedLun) {
+  const std::string c = AddHost("hostC");
+  const SnapshotLun made = Transportable({"hostC"});
+  std::unique_ptr<ArrayProvider> importer = MakeProvider("hostC", c);
+  // Not located yet: the array refuses the attachment.
+  SP_RPC_EXPECT_CODE(importer->SurfaceLun(made, true), kAccessDenied);
+  SnapshotLun bogus;
+  bogus.provider_lun_id = "0";
+  SP_RPC_EXPECT_CODE(importer->SurfaceLun(bogus, true), kInvalidArg);
+  SP_RPC_EXPECT_CODE(importer->UnsurfaceLun(bogus), kInvalidArg);
+  EXPECT_TRUE(Attachments(Id(made)).empty());
+}
+
 // ---- The registry ----------------------------------------------------------
 
 // Supports devices starting with `prefix`; refuses `refused` attributes with
@@ -401,6 +623,16 @@ class TestProvider final : public providers::Provider {
   Status DeleteSnapshotSetLuns(const Guid&) override { return Unused(); }
   Result<std::vector<SnapshotLun>> LocateLuns(
       const std::vector<LunInformation>&) override {
+    return Unused();
+  }
+  Result<SurfacedLun> SurfaceLun(const SnapshotLun&, bool) override {
+    return Unused();
+  }
+  Status UnsurfaceLun(const SnapshotLun&) override { return Unused(); }
+  Status ReleaseLuns(const std::vector<SnapshotLun>&) override {
+    return Unused();
+  }
+  Result<std::vector<SurfacedLun>> ListSurfacedLuns() override {
     return Unused();
   }
   Result<SnapshotLun> BreakSnapshotLun(const SnapshotLun&) override {

@@ -116,6 +116,49 @@ TEST_F(TransportTest, ClusterRuleRefusesImportNextToAMountedOriginal) {
   EXPECT_TRUE(array().LocateLuns(prod2_, Naas(set)).ok());
 }
 
+TEST_F(TransportTest, ASetIsImportedByOneHostAtATime) {
+  SnapshotSetResult set = Take({"backup1", "backup2"}, /*both=*/true);
+  ASSERT_EQ(set.snapshots.size(), 2u);
+  const LunInfo& first = set.snapshots[0];
+  const LunInfo& second = set.snapshots[1];
+  ASSERT_TRUE(array().LocateLuns(backup1_, Naas(set)).ok());
+  ASSERT_TRUE(array().Attach(backup1_, second.id).ok());
+
+  // Another importer is refused for any LUN of the set, naming the host;
+  // nothing changes.
+  Result<std::vector<LunInfo>> refused =
+      array().LocateLuns(backup2_, {first.naa});
+  SP_EXPECT_CODE(refused, kVolumeInUse);
+  EXPECT_NE(refused.status().message().find("backup1"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(array().GetLun(admin_, first.id)->presented_to,
+            std::vector<std::string>{"backup1"});
+  // Access comes first: a non-importer learns nothing.
+  SP_EXPECT_CODE(array().LocateLuns(outsider_, Naas(set)), kAccessDenied);
+  // The holder itself may locate again.
+  EXPECT_TRUE(array().LocateLuns(backup1_, Naas(set)).ok());
+
+  // Located (presented) but not attached does not hold the set.
+  SP_ASSERT_OK(array().Detach(backup1_, second.id));
+  ASSERT_TRUE(array().LocateLuns(backup2_, Naas(set)).ok());
+  ASSERT_TRUE(array().Attach(backup2_, first.id).ok());
+  SP_EXPECT_CODE(array().LocateLuns(backup1_, Naas(set)), kVolumeInUse);
+  // backup2 releases: detach, then unpresent from itself.
+  SP_ASSERT_OK(array().Detach(backup2_, first.id));
+  for (const LunInfo& l : set.snapshots) {
+    SP_ASSERT_OK(array().Unpresent(backup2_, l.id, "backup2"));
+  }
+  EXPECT_EQ(array().GetLun(admin_, first.id)->presented_to,
+            std::vector<std::string>{"backup1"});
+  ASSERT_TRUE(array().Attach(backup1_, first.id).ok());
+  EXPECT_TRUE(array().LocateLuns(backup1_, Naas(set)).ok());
+  SP_EXPECT_CODE(array().LocateLuns(backup2_, Naas(set)), kVolumeInUse);
+
+  // Another set is not affected.
+  SnapshotSetResult other = Take({"backup2"});
+  EXPECT_TRUE(array().LocateLuns(backup2_, Naas(other)).ok());
+}
+
 TEST_F(TransportTest, LocateIsAllOrNothing) {
   SnapshotSetResult mine = Take({"backup1"}, /*both=*/true);
   SnapshotSetResult not_mine = Take({"backup2"});

@@ -2,6 +2,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "service/config.h"
@@ -202,6 +203,138 @@ TEST(ServiceConfigTest, BadValuesAreRefused) {
                  "\"cluster:c2\"]",
                  "default_importers = \"host-two\""));
   EXPECT_EQ(importers.code(), Code::kInvalidArg);
+}
+
+constexpr char kPeerTables[] = R"(
+[peer]
+listen = "0.0.0.0:7444"
+tls_cert = "/etc/shadowport/peer/one.pem"
+tls_key = "/etc/shadowport/peer/one.key"
+tls_ca = "/etc/shadowport/peer/ca.pem"
+deadline_ms = 3000
+
+[peers]
+two = "10.213.0.2:7444"
+"backup.example" = "backup.example:7444"
+v6 = "[fd00::2]:7444"
+)";
+
+// kFull and kPeerTables, with `from` replaced by `to` in the latter.
+std::string EditPeers(const std::string& from, const std::string& to) {
+  std::string text = kPeerTables;
+  const size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return std::string(kFull) + text;
+}
+
+TEST(ServiceConfigTest, PeerTables) {
+  Result<ServiceConfig> parsed =
+      ParseServiceConfig(std::string(kFull) + kPeerTables, "test.toml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  const PeerConfig& p = parsed->peer;
+  EXPECT_EQ(p.listen, "0.0.0.0:7444");
+  EXPECT_EQ(p.tls_cert, "/etc/shadowport/peer/one.pem");
+  EXPECT_EQ(p.tls_key, "/etc/shadowport/peer/one.key");
+  EXPECT_EQ(p.tls_ca, "/etc/shadowport/peer/ca.pem");
+  EXPECT_EQ(p.deadline.count(), 3000);
+  EXPECT_EQ(parsed->peers, (std::map<std::string, std::string>{
+                               {"two", "10.213.0.2:7444"},
+                               {"backup.example", "backup.example:7444"},
+                               {"v6", "[fd00::2]:7444"}}));
+}
+
+TEST(ServiceConfigTest, PeerDefaults) {
+  Result<ServiceConfig> parsed =
+      ParseServiceConfig("host = \"h\"\n", "test.toml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_TRUE(parsed->peer.listen.empty());
+  EXPECT_EQ(parsed->peer.deadline.count(), 10000);
+  EXPECT_TRUE(parsed->peers.empty());
+  // Only peers to call (no listener) is fine with the TLS files.
+  Result<ServiceConfig> caller = ParseServiceConfig(
+      EditPeers("listen = \"0.0.0.0:7444\"\n", ""), "test.toml");
+  ASSERT_TRUE(caller.ok()) << caller.status().ToString();
+  EXPECT_TRUE(caller->peer.listen.empty());
+}
+
+TEST(ServiceConfigTest, PeerChannelNeedsTheThreeTlsFiles) {
+  for (const char* line : {"tls_cert = \"/etc/shadowport/peer/one.pem\"\n",
+                           "tls_key = \"/etc/shadowport/peer/one.key\"\n",
+                           "tls_ca = \"/etc/shadowport/peer/ca.pem\"\n"}) {
+    Status status = Parse(EditPeers(line, ""));
+    EXPECT_EQ(status.code(), Code::kInvalidArg) << line;
+    EXPECT_THAT(status.message(),
+                HasSubstr("peer.listen needs peer.tls_cert, peer.tls_key "
+                          "and peer.tls_ca"))
+        << line;
+  }
+  // [peers] alone needs them too: the done-signal goes over mutual TLS.
+  Status peers = Parse("host = \"h\"\n[peers]\ntwo = \"10.0.0.2:7444\"\n");
+  EXPECT_EQ(peers.code(), Code::kInvalidArg);
+  EXPECT_THAT(peers.message(), HasSubstr("[peers] needs peer.tls_cert"));
+}
+
+TEST(ServiceConfigTest, BadPeerAddressesAndNamesAreRefused) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"listen = \"0.0.0.0:7444\"", "listen = \"0.0.0.0\""},
+      {"listen = \"0.0.0.0:7444\"", "listen = \"0.0.0.0:70000\""},
+      {"listen = \"0.0.0.0:7444\"", "listen = \":7444\""},
+      {"listen = \"0.0.0.0:7444\"", "listen = \"a b:7444\""},
+      {"two = \"10.213.0.2:7444\"", "two = \"10.213.0.2\""},
+      {"two = \"10.213.0.2:7444\"", "two = \"10.213.0.2:0\""},
+      {"two = \"10.213.0.2:7444\"", "two = \"10.213.0.2:\""},
+      {"two = \"10.213.0.2:7444\"", "two = \"10.213.0.2:74x4\""},
+      {"two = \"10.213.0.2:7444\"", "two = 7444"},
+      {"two = \"10.213.0.2:7444\"", "two = [\"10.213.0.2:7444\"]"},
+      {"v6 = \"[fd00::2]:7444\"", "v6 = \"[fd00::2\""},
+      {"two = \"10.213.0.2:7444\"", "\"-two\" = \"10.213.0.2:7444\""},
+      {"two = \"10.213.0.2:7444\"", "\"cluster:c1\" = \"10.213.0.2:7444\""},
+      {"two = \"10.213.0.2:7444\"", "\"two host\" = \"10.213.0.2:7444\""},
+      {"two = \"10.213.0.2:7444\"", "two.x = \"10.213.0.2:7444\""},
+  };
+  for (const auto& [from, to] : cases) {
+    Status status = Parse(EditPeers(from, to));
+    EXPECT_EQ(status.code(), Code::kInvalidArg) << to;
+    EXPECT_THAT(status.message(), HasSubstr("test.toml")) << to;
+  }
+  Status named = Parse(
+      EditPeers("two = \"10.213.0.2:7444\"", "\"-two\" = \"10.213.0.2:7444\""));
+  EXPECT_THAT(named.message(), HasSubstr("peers.-two: want a host name"));
+  Status address =
+      Parse(EditPeers("two = \"10.213.0.2:7444\"", "two = \"10.213.0.2\""));
+  EXPECT_THAT(address.message(),
+              HasSubstr(":37: peers.two must be a \"HOST:PORT\" address"));
+}
+
+TEST(ServiceConfigTest, PeerKeysAreCheckedLikeTheOthers) {
+  Status unknown = Parse(EditPeers("deadline_ms = 3000", "deadline = 3000"));
+  EXPECT_EQ(unknown.code(), Code::kInvalidArg);
+  EXPECT_THAT(unknown.message(), HasSubstr("unknown key \"peer.deadline\""));
+  Status relative = Parse(EditPeers("tls_ca = \"/etc/shadowport/peer/ca.pem\"",
+                                    "tls_ca = \"ca.pem\""));
+  EXPECT_EQ(relative.code(), Code::kInvalidArg);
+  EXPECT_THAT(relative.message(), HasSubstr("peer.tls_ca must be an absolute"));
+  Status deadline = Parse(EditPeers("deadline_ms = 3000", "deadline_ms = 0"));
+  EXPECT_EQ(deadline.code(), Code::kInvalidArg);
+}
+
+TEST(ServiceConfigTest, HostPortAndHostNameRules) {
+  EXPECT_TRUE(IsValidHostPort("10.0.0.1:7444", 1));
+  EXPECT_TRUE(IsValidHostPort("one.example:1", 1));
+  EXPECT_TRUE(IsValidHostPort("[::1]:65535", 1));
+  EXPECT_TRUE(IsValidHostPort("127.0.0.1:0", 0));
+  EXPECT_FALSE(IsValidHostPort("127.0.0.1:0", 1));
+  EXPECT_FALSE(IsValidHostPort("::1:7444", 1));
+  EXPECT_FALSE(IsValidHostPort("one:65536", 1));
+  EXPECT_FALSE(IsValidHostPort("one:123456", 1));
+  EXPECT_FALSE(IsValidHostPort("[]:7444", 1));
+  EXPECT_TRUE(IsValidHostName("systemOne"));
+  EXPECT_TRUE(IsValidHostName("a.b-c_d"));
+  EXPECT_FALSE(IsValidHostName(""));
+  EXPECT_FALSE(IsValidHostName(".a"));
+  EXPECT_FALSE(IsValidHostName("cluster:c1"));
+  EXPECT_FALSE(IsValidHostName(std::string(65, 'a')));
 }
 
 }  // namespace

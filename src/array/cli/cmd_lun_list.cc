@@ -1,5 +1,7 @@
 // `shadowport-array lun list`: the ordinary LUNs (broken snapshots
-// included; snapshot LUNs are `snapshot list`'s).
+// included; snapshot LUNs are `snapshot list`'s), with where they are
+// attached. As the admin: every LUN; as a host (--host/--credential-file):
+// the LUNs presented to it, with its own attachments and their devices.
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>

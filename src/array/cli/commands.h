@@ -1,8 +1,11 @@
-// The verbs of the `shadowport-array` admin CLI, one file each
-// (cmd_<group>_<verb>.cc), in the pattern of src/cli/commands.h.
+// The verbs of the `shadowport-array` CLI, one file each
+// (cmd_<group>_<verb>.cc), in the pattern of src/cli/commands.h. Most verbs
+// are the admin's; `attach` and `detach` are a host's (the initiator side,
+// host_luns.h), and the listing verbs serve both.
 //
 // main() builds the CLI11 app with the connection options (Connection: how
-// to reach shadowport-arrayd and authenticate as its admin), then calls each
+// to reach shadowport-arrayd and authenticate, as its admin or as a
+// registered host), then calls each
 // verb's Register function. A verb prints its normal output to
 // `Invocation::out` (JSON with --json, which every verb has) and leaves its
 // outcome in `Invocation::status`; it never prints an error itself: main()
@@ -27,7 +30,10 @@ class App;
 
 namespace sp::array::cli {
 
-// Global options: where the daemon listens and the admin token.
+// Global options: where the daemon listens and who calls. The identity is
+// the admin (the admin token file, the default) or a host (`host` and
+// `credential_file` both set); AddConnectionOptions makes giving both a
+// usage error.
 struct Connection {
   std::string socket = rpc::kDefaultSocket;
   std::string address;  // "HOST:PORT": TCP with TLS instead of the socket
@@ -36,6 +42,8 @@ struct Connection {
   std::string tls_key;
   std::string tls_server_name;
   std::string admin_token_file = rpc::kDefaultAdminTokenFile;
+  std::string host;             // a registered host's name; empty: admin
+  std::string credential_file;  // that host's credential (`host add`)
   double timeout_seconds = rpc::kDefaultDeadlineSeconds;
 };
 
@@ -49,8 +57,17 @@ struct Invocation {
 // Adds the Connection options to the top-level app.
 void AddConnectionOptions(CLI::App& app, Connection& connection);
 
-// An admin client for `connection` (reads the admin token file).
+// A client for `connection`: as the host when `connection.host` is set
+// (reads ReadHostCredential(credential_file)), else as the admin (reads the
+// admin token file).
 Result<std::unique_ptr<rpc::ArrayClient>> Connect(const Connection& connection);
+
+// The credential in `path` (whitespace around it ignored). The file must be
+// a regular file (not a symlink) owned by the effective user with no group
+// or other permission bits, else E_ACCESSDENIED (a credential others could
+// read is not a secret any more); E_INVALIDARG if it is not 64 lowercase
+// hex digits. Errors name the path.
+Result<std::string> ReadHostCredential(const std::string& path);
 
 inline constexpr char kJsonHelp[] = "print the result as JSON";
 
@@ -86,6 +103,11 @@ void RegisterSnapshotBreak(CLI::App& snapshot, Invocation& invocation);
 
 // shadowport-array attachments list [--host NAME]
 void RegisterAttachmentsList(CLI::App& attachments, Invocation& invocation);
+
+// Host verbs (--host/--credential-file): shadowport-array attach LUN
+//   [--read-only] | detach LUN, where LUN is an id, a name or an NAA id.
+void RegisterAttach(CLI::App& app, Invocation& invocation);
+void RegisterDetach(CLI::App& app, Invocation& invocation);
 
 }  // namespace sp::array::cli
 

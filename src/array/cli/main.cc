@@ -1,5 +1,5 @@
-// `shadowport-array`: the admin CLI of shadowport-arrayd, the embedded
-// storage array.
+// `shadowport-array`: the CLI of shadowport-arrayd, the embedded storage
+// array: its admin's verbs, and a host's (attach, detach).
 //
 // Builds the CLI11 app with the connection options (commands.h), registers
 // the verbs, runs the one chosen, and turns its Status into the exit code of
@@ -20,8 +20,10 @@ int Run(int argc, char** argv) {
   using namespace sp::array::cli;  // NOLINT(google-build-using-namespace)
   Invocation invocation{std::cout, Connection{}, sp::Status::Ok()};
 
-  CLI::App app("shadowport-array: administer the embedded storage array",
-               "shadowport-array");
+  CLI::App app(
+      "shadowport-array: administer the embedded storage array, or attach "
+      "its LUNs on a host",
+      "shadowport-array");
   app.set_version_flag("--version", SP_VERSION);
   app.require_subcommand(1);
   // Connection options may also follow the verb.
@@ -60,6 +62,9 @@ int Run(int argc, char** argv) {
       app.add_subcommand("attachments", "LUNs attached on hosts");
   attachments->require_subcommand(1);
   RegisterAttachmentsList(*attachments, invocation);
+
+  RegisterAttach(app, invocation);
+  RegisterDetach(app, invocation);
 
   return sp::cli::ParseAndReport(app, argc, argv, invocation.status,
                                  "shadowport-array");

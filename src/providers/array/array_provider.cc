@@ -39,6 +39,13 @@ uint32_t ArrayProvider::capabilities() const {
 Status ArrayProvider::AreLunsSupported(const os::VolumeInfo& volume,
                                        uint32_t attributes) {
   SP_ASSIGN_OR_RETURN(array::LunInfo lun, ResolveLun(volume));
+  // The array's cluster rule (LocateLuns) needs to know who has an original
+  // mounted read-write.
+  Status reported = client_->ReportMount(lun.id, !volume.read_only);
+  if (!reported.ok()) {
+    return WithPrefix(std::move(reported),
+                      "reporting the mount of LUN " + lun.name);
+  }
   SP_RETURN_IF_ERROR(CheckAttributes(volume, attributes));
   std::lock_guard<std::mutex> lock(mu_);
   resolutions_[volume.device] =

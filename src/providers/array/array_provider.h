@@ -6,12 +6,20 @@
 // presented to this host. AreLunsSupported finds the LUN among the host's
 // LUNs by name (the backing file's name without extension), confirms it with
 // Attach (idempotent at the array; the backing file it returns must resolve
-// to the loop's backing file) and reports the loop device to the array
-// (SetAttachmentDevice) when the attachment lacks it. Snapshot LUNs
-// (read-only until broken) are never origins. The array makes full
-// reflink clones: DIFFERENTIAL and PLEX are refused; TRANSPORTABLE is
-// supported, and the array lets every named importer locate a transportable
-// set (hence MULTIPLE_IMPORT).
+// to the loop's backing file), reports the loop device to the array
+// (SetAttachmentDevice) when the attachment lacks it, and reports whether the
+// volume is mounted read-write (ReportMount: the array's cluster rule for
+// imports needs it). Snapshot LUNs (read-only until broken) are never
+// origins. The array makes full reflink clones: DIFFERENTIAL and PLEX are
+// refused; TRANSPORTABLE is supported, and the array lets every named
+// importer locate a transportable set (hence MULTIPLE_IMPORT), one host at a
+// time.
+//
+// Import (array_provider_import.cc): LocateLuns presents the snapshot LUNs
+// to this host; SurfaceLun attaches one at the array and as a loop device
+// here; UnsurfaceLun and ReleaseLuns undo the two. The loop devices are the
+// kernel's, so nothing about them is kept in memory: a restarted provider
+// finds them by backing file (os::LoopDevicesBackedBy).
 //
 // Per snapshot set the provider keeps, in memory, what BeginPrepareSnapshot
 // recorded (snapshot id -> origin LUN) and, after CommitSnapshots, the
@@ -28,7 +36,8 @@
 // VSS_E_BAD_STATE (a call out of the creation order), E_INVALIDARG
 // (inconsistent attributes or importers within a set, a malformed
 // provider_lun_id), VSS_E_OBJECT_NOT_FOUND (an unknown set),
-// VSS_E_SNAPSHOT_NOT_IN_SET.
+// VSS_E_SNAPSHOT_NOT_IN_SET, VSS_E_VOLUME_IN_USE (unsurfacing a mounted
+// LUN). Loop-device and mount failures keep the codes of src/os.
 //
 // Thread safety: all methods may be called concurrently; the per-set state
 // is guarded by an internal mutex that is never held across an array call.
@@ -117,8 +126,34 @@ class ArrayProvider final : public Provider {
 
   // By NAA id (unique_id). mapping.source of a located LUN carries only the
   // array id and the origin's NAA id: the importer may not see the origin.
+  // The array's refusals keep their codes: SP_E_ACCESS_DENIED (not an
+  // importer), SP_E_IMPORT_COLLISION (cluster rule), VSS_E_VOLUME_IN_USE
+  // (another host has the set attached).
   Result<std::vector<SnapshotLun>> LocateLuns(
       const std::vector<LunInformation>& snapshot_luns) override;
+  // Attach at the array, then a loop device of the LUN's file: an existing
+  // one is reused (idempotent), else a new one, read-only if asked or the
+  // LUN is read-only; the device is reported (SetAttachmentDevice). On a
+  // failure, a loop device this call made is detached, and the array's
+  // attachment is undone unless a device already existed. SurfacedLun::lun
+  // is the LUN as the array reports it now, with lun.mapping.source kept;
+  // size_bytes is the device's (the LUN's if sysfs cannot tell).
+  Result<SurfacedLun> SurfaceLun(const SnapshotLun& lun,
+                                 bool read_only) override;
+  // VSS_E_VOLUME_IN_USE, naming the mount point, while a loop device of the
+  // LUN's file is mounted in this mount namespace; else detaches exactly the
+  // loop devices backed by that file, then the array's attachment. OK when
+  // nothing is surfaced, and for a LUN the array no longer shows this host.
+  Status UnsurfaceLun(const SnapshotLun& lun) override;
+  // Unpresents each LUN from this host (a host may mask a snapshot LUN from
+  // itself). VSS_E_VOLUME_IN_USE while this host has one attached
+  // (UnsurfaceLun first); a LUN not presented (any more) or gone is OK.
+  // Checks every id first; stops at the first failure.
+  Status ReleaseLuns(const std::vector<SnapshotLun>& luns) override;
+  // The snapshot LUNs this host has attached at the array, with the device
+  // the array has on record (else a loop device found backed by the LUN's
+  // file, else ""), and the device's size when it exists.
+  Result<std::vector<SurfacedLun>> ListSurfacedLuns() override;
   // The new LUN keeps lun.mapping.source.
   Result<SnapshotLun> BreakSnapshotLun(const SnapshotLun& lun) override;
 
@@ -163,6 +198,9 @@ class ArrayProvider final : public Provider {
   static Status CheckSet(const SetState& set);
   // Deletes the set at the array; nothing there is OK.
   Status DeleteSetAtArray(const Guid& snapshot_set_id) const;
+  // The array's LUN id in provider_lun_id (decimal, non-zero), else
+  // E_INVALIDARG.
+  static Result<uint64_t> ParseLunId(const SnapshotLun& lun);
 
   const std::unique_ptr<array::rpc::ArrayClient> client_;
 

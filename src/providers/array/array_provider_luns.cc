@@ -1,7 +1,7 @@
 // ArrayProvider: from a volume to its LUN, and what the provider does to
-// snapshot LUNs outside creation (delete, import, break).
+// snapshot LUNs outside creation (delete, break). Import is in
+// array_provider_import.cc.
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <utility>
@@ -21,7 +21,9 @@ bool SameFile(const std::string& a, const std::string& b) {
   return (ra.ok() ? *ra : a) == (rb.ok() ? *rb : b);
 }
 
-Result<uint64_t> ParseLunId(const SnapshotLun& lun) {
+}  // namespace
+
+Result<uint64_t> ArrayProvider::ParseLunId(const SnapshotLun& lun) {
   const std::string& text = lun.provider_lun_id;
   uint64_t id = 0;
   auto [end, error] =
@@ -33,14 +35,6 @@ Result<uint64_t> ParseLunId(const SnapshotLun& lun) {
   }
   return id;
 }
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-}  // namespace
 
 Result<array::LunInfo> ArrayProvider::ResolveLun(
     const os::VolumeInfo& volume) const {
@@ -157,35 +151,6 @@ Status ArrayProvider::DeleteSnapshotLuns(const std::vector<SnapshotLun>& luns) {
 
 Status ArrayProvider::DeleteSnapshotSetLuns(const Guid& snapshot_set_id) {
   return DeleteSetAtArray(snapshot_set_id);
-}
-
-Result<std::vector<SnapshotLun>> ArrayProvider::LocateLuns(
-    const std::vector<LunInformation>& snapshot_luns) {
-  std::vector<std::string> naa_ids;
-  for (const LunInformation& info : snapshot_luns) {
-    naa_ids.push_back(info.unique_id);
-  }
-  Result<std::vector<array::LunInfo>> located = client_->LocateLuns(naa_ids);
-  if (!located.ok()) {
-    return WithPrefix(std::move(located).status(), "locating snapshot LUNs");
-  }
-  std::vector<SnapshotLun> out;
-  for (const std::string& naa : naa_ids) {
-    auto lun = std::find_if(
-        located->begin(), located->end(),
-        [&](const array::LunInfo& l) { return Lower(l.naa) == Lower(naa); });
-    if (lun == located->end()) {
-      return Status(Code::kUnexpectedProviderError,
-                    std::string(kPrefix) + "the array did not locate " + naa);
-    }
-    SnapshotLun found;
-    found.provider_lun_id = std::to_string(lun->id);
-    found.mapping.source.array_id = lun->array_id;
-    found.mapping.source.unique_id = lun->origin_naa;
-    found.mapping.destination = lun->ToLunInformation();
-    out.push_back(std::move(found));
-  }
-  return out;
 }
 
 Result<SnapshotLun> ArrayProvider::BreakSnapshotLun(const SnapshotLun& lun) {

@@ -1,10 +1,10 @@
 #include "service/daemon/daemon.h"
 
 #include <grp.h>
-#include <sys/stat.h>
 
 #include <cstring>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,6 +16,7 @@
 #include "providers/provider_registry.h"
 #include "service/grpc_service.h"
 #include "service/inventory.h"
+#include "service/peer/peer_server.h"
 #include "service/service.h"
 #include "service/system.h"
 #include "service/writer_manager.h"
@@ -35,13 +36,6 @@ Result<gid_t> GroupId(const std::string& name) {
     return Status(Code::kObjectNotFound, "no group named \"" + name + "\"");
   }
   return found->gr_gid;
-}
-
-Status MakeDirectory(const std::string& dir) {
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return FromErrno(errno, "creating " + dir);
-  }
-  return Status::Ok();
 }
 
 std::string Trim(std::string text) {
@@ -75,8 +69,9 @@ Result<std::unique_ptr<providers::Provider>> MakeArrayProvider(
 
 Status Serve(const ServiceConfig& config, const std::string& crash_at,
              array::rpc::Logger& logger, const sigset_t& stop_signals) {
-  SP_RETURN_IF_ERROR(MakeDirectory(config.state_dir));
-  SP_RETURN_IF_ERROR(MakeDirectory(os::ParentDirectory(config.socket)));
+  SP_RETURN_IF_ERROR(os::MakeDirectories(config.state_dir, 0700));
+  SP_RETURN_IF_ERROR(
+      os::MakeDirectories(os::ParentDirectory(config.socket), 0755));
   SP_ASSIGN_OR_RETURN(std::unique_ptr<Inventory> inventory,
                       Inventory::Open(config.state_dir));
 
@@ -111,6 +106,12 @@ Status Serve(const ServiceConfig& config, const std::string& crash_at,
     logger.Notice("cleaned up " + std::to_string(cleaned) +
                   " snapshot sets left by the last run");
   }
+  // Snapshot LUNs surfaced here that no import holds (a crash mid-import).
+  Result<std::vector<std::string>> swept = service.Cleanup();
+  if (!swept.ok()) {
+    logger.Error("cleanup at start failed (run `shadowport cleanup` later): " +
+                 swept.status().ToString());
+  }
 
   array::rpc::ListenOptions listen;
   listen.unix_socket = config.socket;
@@ -126,13 +127,39 @@ Status Serve(const ServiceConfig& config, const std::string& crash_at,
   logger.Notice("shadowportd for host " + config.host +
                 " serving on unix:" + config.socket);
 
+  // The peer channel: its own listener, TCP with mutual TLS only, serving
+  // only the Peer service (the requester and writer services never go on
+  // TCP).
+  peer::PeerService peers(&service);
+  std::unique_ptr<array::rpc::RpcServer> peer_server;
+  if (!config.peer.listen.empty()) {
+    array::rpc::ListenOptions peer_listen;
+    peer_listen.tcp_address = config.peer.listen;
+    peer_listen.tls_cert_file = config.peer.tls_cert;
+    peer_listen.tls_key_file = config.peer.tls_key;
+    peer_listen.tls_client_ca_file = config.peer.tls_ca;
+    Result<std::unique_ptr<array::rpc::RpcServer>> started =
+        array::rpc::RpcServer::Start(peer_listen, &peers);
+    if (!started.ok()) {
+      server->Shutdown(config.shutdown_grace);
+      writers->Shutdown();
+      return std::move(started).status().WithContext("[peer] listen " +
+                                                     config.peer.listen);
+    }
+    peer_server = std::move(*started);
+    logger.Notice("peer channel on " + config.peer.listen + " (TLS, port " +
+                  std::to_string(peer_server->tcp_port()) + ")");
+  }
+
   int signal_number = 0;
   while (sigwait(&stop_signals, &signal_number) != 0) {
   }
   logger.Notice(std::string("stopping on ") + strsignal(signal_number) +
                 "; letting running calls finish");
-  // Sessions end as their streams are cancelled (deleting their
-  // auto-release sets, telling their writers); then the writers' streams.
+  // No more done-signals; then sessions end as their streams are cancelled
+  // (deleting their auto-release sets, telling their writers); then the
+  // writers' streams.
+  if (peer_server) peer_server->Shutdown(config.shutdown_grace);
   server->Shutdown(config.shutdown_grace);
   writers->Shutdown();
   server.reset();

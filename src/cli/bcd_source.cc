@@ -1,0 +1,29 @@
+#include "bcd_source.h"
+
+#include "array/rpc/files.h"
+#include "shadowport/documents.h"
+#include "shadowport/metadata_bundle.h"
+
+namespace sp::cli {
+
+Result<BcdSource> ReadBcdSource(const std::string& path) {
+  SP_ASSIGN_OR_RETURN(std::string bytes,
+                      array::rpc::ReadSmallFile(path, kMaxDocumentBytes));
+  const bool gzip = bytes.size() >= 2 &&
+                    static_cast<uint8_t>(bytes[0]) == 0x1f &&
+                    static_cast<uint8_t>(bytes[1]) == 0x8b;
+  const bool tar = bytes.size() > 262 && bytes.compare(257, 5, "ustar") == 0;
+  BcdSource source;
+  if (gzip || tar) {
+    SP_ASSIGN_OR_RETURN(MetadataBundle bundle, ReadMetadataBundle(path));
+    source.bcd_xml = std::move(bundle.bcd_xml);
+    source.wmd_xmls = std::move(bundle.wmd_xmls);
+    source.from_bundle = true;
+    return source;
+  }
+  SP_RETURN_IF_ERROR(LoadBcd(bytes).status().WithContext(path));
+  source.bcd_xml = std::move(bytes);
+  return source;
+}
+
+}  // namespace sp::cli
