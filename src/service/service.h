@@ -40,7 +40,9 @@ struct ServiceDeps {
   array::rpc::Logger* logger = nullptr;
   // Crash tests only (never in production): the name of a point at which
   // the daemon SIGKILLs itself: "frozen" (filesystems frozen, nothing
-  // committed), "committed" (snapshot LUNs made, filesystems still frozen).
+  // committed), "committed" (snapshot LUNs made, filesystems still frozen),
+  // "import.located" (snapshot LUNs presented to this host, none attached),
+  // "import.surfaced" (the first snapshot LUN attached, import unfinished).
   std::string crash_at;
 };
 

@@ -147,6 +147,7 @@ Result<ImportOutcome> BackupSession::ImportSnapshots(bool expose) {
     }
   }
   SP_RETURN_IF_ERROR(deps.inventory->UpdateSet(record));
+  service_->CrashPoint("import.located");
 
   // Surface, check, expose each; a snapshot that fails is undone alone.
   size_t imported = 0;
@@ -165,6 +166,7 @@ Result<ImportOutcome> BackupSession::ImportSnapshots(bool expose) {
       if (result.status.ok()) {
         result.device = s.device;
         ++imported;
+        service_->CrashPoint("import.surfaced");
         continue;
       }
       Status undone = provider->UnsurfaceLun(s.luns[0]);
