@@ -136,6 +136,17 @@ struct ImportResult {
   std::vector<ImportedSnapshotInfo> snapshots;
 };
 
+// One volume of a broken snapshot set (BreakSnapshotSet): an ordinary LUN
+// of this host now, no longer a snapshot.
+struct BrokenVolumeInfo {
+  Guid snapshot_id;       // the snapshot it was
+  std::string device;     // the new LUN's block device on this host
+  std::string lun_id;     // the new LUN's NAA id (a new identity)
+  std::string fs_type;    // "xfs", "ext4"
+  std::string fs_uuid;    // new with `writable`; else the origin's
+  bool read_only = true;  // how the device is surfaced
+};
+
 // The done-signal systemTwo sent for this session's set.
 struct BackupDoneInfo {
   Guid snapshot_set_id;
@@ -148,6 +159,18 @@ struct AddedSnapshot {
   Guid provider_id;
   VolumeDescription volume;
 };
+
+// Step 7: where a file of an original volume (a path as writer metadata
+// names it on the creating host, "/srv/F/pgdata/base") is inside the
+// exposed snapshots of its set on this host
+// ("/run/shadowport/sets/<set>/srv_F/pgdata/base"), by the core path
+// translation (shadowport/path_translation.h, docs/paths.md): SP_E_PATH_ESCAPE
+// for a ".." component, SP_E_PATH_NOT_IN_SET when no exposed snapshot holds
+// it. Lexical only: open the result beneath the exposure root
+// (src/os/open_beneath.h) so that symlinks in the snapshot cannot escape.
+Result<std::string> TranslateToSnapshot(
+    const std::vector<SnapshotProperties>& snapshots,
+    std::string_view original_path);
 
 class BackupComponents {
  public:
@@ -243,6 +266,13 @@ class BackupComponents {
   static Result<SnapshotProperties> Unexpose(const std::string& socket,
                                              const Guid& snapshot_id);
   static Result<std::vector<std::string>> Cleanup(const std::string& socket);
+  // Importing host: VSS BreakSnapshotSet(Ex). The imported set becomes
+  // ordinary volumes of this host (new LUN identities), read-write with a
+  // new filesystem UUID if `writable` (VSS_BREAKEX_FLAG_MAKE_READ_WRITE),
+  // and the service forgets it. Cannot be undone; a failure midway names
+  // what was broken so far (docs/fast-recovery.md).
+  static Result<std::vector<BrokenVolumeInfo>> BreakSnapshotSet(
+      const std::string& socket, const Guid& snapshot_set_id, bool writable);
 
  private:
   class Channel;

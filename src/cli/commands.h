@@ -56,6 +56,12 @@ void RegisterExpose(CLI::App& app, Invocation& invocation);
 void RegisterUnexpose(CLI::App& app, Invocation& invocation);
 // `shadowport cleanup`: remove what a crash mid-import left.
 void RegisterCleanup(CLI::App& app, Invocation& invocation);
+// `shadowport break SET_ID [--writable]`: an imported set becomes ordinary
+// volumes (VSS BreakSnapshotSet; docs/fast-recovery.md).
+void RegisterBreak(CLI::App& app, Invocation& invocation);
+// `shadowport path SET_ID ORIGINAL_PATH...`: original paths onto the
+// exposed snapshots (step 7).
+void RegisterPath(CLI::App& app, Invocation& invocation);
 
 }  // namespace sp::cli
 

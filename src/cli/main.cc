@@ -35,6 +35,8 @@ int Run(int argc, char** argv) {
   sp::cli::RegisterExpose(app, invocation);
   sp::cli::RegisterUnexpose(app, invocation);
   sp::cli::RegisterCleanup(app, invocation);
+  sp::cli::RegisterBreak(app, invocation);
+  sp::cli::RegisterPath(app, invocation);
 
   return sp::cli::ParseAndReport(app, argc, argv, invocation.status,
                                  "shadowport");

@@ -1,10 +1,12 @@
 // BackupComponents: the administrative calls, which need no session.
+#include <chrono>
 #include <utility>
 
 #include "requester/convert.h"
 #include "requester/service_channel.h"
 #include "service/proto_convert.h"
 #include "shadowport/backup_components.h"
+#include "shadowport/path_translation.h"
 
 namespace sp {
 
@@ -194,6 +196,46 @@ Result<std::vector<std::string>> BackupComponents::Cleanup(
   }));
   return std::vector<std::string>(response.actions().begin(),
                                   response.actions().end());
+}
+
+Result<std::vector<BrokenVolumeInfo>> BackupComponents::BreakSnapshotSet(
+    const std::string& socket, const Guid& snapshot_set_id, bool writable) {
+  SP_ASSIGN_OR_RETURN(std::unique_ptr<requester::ServiceConnection> c,
+                      requester::ServiceConnection::Open(socket));
+  pb::BreakSnapshotSetRequest request;
+  request.set_snapshot_set_id(snapshot_set_id.ToString());
+  request.set_writable(writable);
+  pb::BreakSnapshotSetResponse response;
+  SP_RETURN_IF_ERROR(c->Call("BreakSnapshotSet", [&](grpc::ClientContext* ctx) {
+    // Not the usual minute: a writable break checks every filesystem of
+    // the set (e2fsck -f), which takes long on large volumes; the service
+    // bounds each tool it runs (os/filesystem_identity.cc).
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::hours(8));
+    return c->stub().BreakSnapshotSet(ctx, request, &response);
+  }));
+  std::vector<BrokenVolumeInfo> out;
+  for (const auto& v : response.volumes()) {
+    BrokenVolumeInfo info;
+    SP_ASSIGN_OR_RETURN(info.snapshot_id, Guid::Parse(v.snapshot_id()));
+    info.device = v.device();
+    info.lun_id = v.lun_id();
+    info.fs_type = v.fs_type();
+    info.fs_uuid = v.fs_uuid();
+    info.read_only = v.read_only();
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
+Result<std::string> TranslateToSnapshot(
+    const std::vector<SnapshotProperties>& snapshots,
+    std::string_view original_path) {
+  std::vector<VolumeExposure> exposed;
+  for (const SnapshotProperties& s : snapshots) {
+    if (s.exposed_path.empty()) continue;
+    exposed.push_back(VolumeExposure{s.original.mount_point, s.exposed_path});
+  }
+  return TranslatePath(original_path, exposed);
 }
 
 }  // namespace sp

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <string>
@@ -13,7 +14,9 @@
 
 #include "cli/create_options.h"
 #include "cli/exec_env.h"
+#include "cli/import_env.h"
 #include "os/process.h"
+#include "shadowport/backup_components.h"
 #include "shadowport/context.h"
 #include "shadowport/status.h"
 
@@ -230,6 +233,53 @@ TEST(ShadowportBinary, BadIdsAreInvalidArguments) {
   EXPECT_EQ(create.exit_code, invalid) << create.err;
   EXPECT_NE(create.err.find("unknown context"), std::string::npos)
       << create.err;
+}
+
+TEST(BuildImportEnvironment, NamesEveryImportedDeviceAndExposure) {
+  SnapshotSetDescription set;
+  set.snapshot_set_id = *Guid::Parse("{11111111-2222-4333-8444-555555555555}");
+  set.creating_host = "one";
+  ImportResult result;
+  ImportedSnapshotInfo ok;
+  ok.snapshot_id = *Guid::Parse("{aaaaaaaa-2222-4333-8444-555555555555}");
+  ok.device = "/dev/loop9";
+  ok.exposed_path = "/run/shadowport/sets/x/srv_F";
+  ok.original.mount_point = "/srv/F";
+  ok.original.fs_type = "xfs";
+  ImportedSnapshotInfo failed = ok;
+  failed.status = Status(Code::kMissingDisk, "size");
+  result.snapshots = {failed, ok};
+  const std::vector<std::string> env =
+      BuildImportEnvironment(set, result, "/tmp/bcd.xml");
+  auto has = [&](const std::string& entry) {
+    return std::find(env.begin(), env.end(), entry) != env.end();
+  };
+  EXPECT_TRUE(
+      has("SHADOWPORT_SNAPSHOT_SET_ID=" + set.snapshot_set_id.ToString()));
+  EXPECT_TRUE(has("SHADOWPORT_CREATING_HOST=one"));
+  EXPECT_TRUE(has("SHADOWPORT_BCD=/tmp/bcd.xml"));
+  EXPECT_TRUE(has("SHADOWPORT_SNAPSHOT_COUNT=1"));  // the failed one left out
+  EXPECT_TRUE(has("SHADOWPORT_SNAPSHOT_0_DEVICE=/dev/loop9"));
+  EXPECT_TRUE(
+      has("SHADOWPORT_SNAPSHOT_0_EXPOSED=/run/shadowport/sets/x/srv_F"));
+  EXPECT_TRUE(has("SHADOWPORT_SNAPSHOT_0_VOLUME=/srv/F"));
+  EXPECT_TRUE(has("SHADOWPORT_SNAPSHOT_0_FS=xfs"));
+}
+
+TEST(TranslateToSnapshot, MapsOntoExposedVolumesOnly) {
+  SnapshotProperties f;
+  f.original.mount_point = "/srv/F";
+  f.exposed_path = "/run/shadowport/sets/s/srv_F";
+  SnapshotProperties g;
+  g.original.mount_point = "/srv/G";  // imported, not exposed
+  const std::vector<SnapshotProperties> set = {f, g};
+  Result<std::string> inside = TranslateToSnapshot(set, "/srv/F/pgdata/base");
+  ASSERT_TRUE(inside.ok()) << inside.status().ToString();
+  EXPECT_EQ(*inside, "/run/shadowport/sets/s/srv_F/pgdata/base");
+  EXPECT_EQ(TranslateToSnapshot(set, "/srv/G/x").status().code(),
+            Code::kPathNotOnSet);
+  EXPECT_EQ(TranslateToSnapshot(set, "/srv/F/../etc/shadow").status().code(),
+            Code::kPathEscape);
 }
 
 }  // namespace
