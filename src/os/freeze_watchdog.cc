@@ -289,9 +289,11 @@ Result<std::unique_ptr<FreezeWatchdog>> FreezeWatchdog::Freeze(
   }
   Result<FreezerReport> report = ParseFreezerReport(**line);
   if (report.ok() && report->kind == FreezerReport::Kind::kFrozen) {
-    return std::unique_ptr<FreezeWatchdog>(
+    std::unique_ptr<FreezeWatchdog> watchdog(
         new FreezeWatchdog(pid, std::move(control_write),
                            std::move(report_read), options.mount_points));
+    watchdog->freezing_time_ = std::chrono::microseconds(report->freezing_us);
+    return watchdog;
   }
   // An error report (the child thawed and exits), or nonsense (stop it).
   const bool is_error =

@@ -83,6 +83,10 @@ class FreezeWatchdog {
   FreezeWatchdog& operator=(const FreezeWatchdog&) = delete;
 
   pid_t child_pid() const { return pid_; }
+  // How long the FIFREEZE calls took, from the first to the last done: the
+  // part of Freeze() during which writes were already held (the flush
+  // before them holds none).
+  std::chrono::microseconds freezing_time() const { return freezing_time_; }
 
  private:
   FreezeWatchdog(pid_t pid, UniqueFd to_child, UniqueFd from_child,
@@ -93,6 +97,7 @@ class FreezeWatchdog {
   UniqueFd from_child_;
   std::vector<std::string> mount_points_;
   bool done_ = false;
+  std::chrono::microseconds freezing_time_{0};
 };
 
 }  // namespace sp::os

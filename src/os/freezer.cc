@@ -17,7 +17,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
+#include <thread>
 
 #include "os/file_util.h"
 #include "os/unique_fd.h"
@@ -256,9 +259,18 @@ Result<FreezerReport> ParseFreezerReport(std::string_view line) {
   const std::string_view rest =
       space == std::string_view::npos ? "" : line.substr(space + 1);
   FreezerReport report;
-  if (word == "frozen" && space == std::string_view::npos) {
-    report.kind = FreezerReport::Kind::kFrozen;
-    return report;
+  if (word == "frozen") {
+    int64_t us = 0;
+    bool digits = !rest.empty() && rest.size() <= 18;
+    for (char c : rest) {
+      if (c < '0' || c > '9') digits = false;
+      us = us * 10 + (c - '0');
+    }
+    if (space == std::string_view::npos || digits) {
+      report.kind = FreezerReport::Kind::kFrozen;
+      report.freezing_us = space == std::string_view::npos ? 0 : us;
+      return report;
+    }
   }
   if (word == "thawed" && rest.find(' ') == std::string_view::npos &&
       (space == std::string_view::npos || !rest.empty())) {
@@ -325,29 +337,54 @@ int RunFreezer(const FreezerArgs& args, int control_fd, int report_fd,
   std::vector<int> thaw_errors(count, 0);  // reserved before any freeze
   Watch watch(args, control_fd, signal_fd);
 
-  // Freeze in order. From here until the thaw loop: no allocation.
-  size_t frozen = 0;
+  // Flush first, every filesystem at once (VSS "flush" before "hold"):
+  // writes go on meanwhile, and FIFREEZE below then has little left to
+  // write, so the time writes are held is short.
   int fail_errno = 0;
   const char* fail_op = nullptr;
+  size_t fail_index = 0;
+  {
+    std::vector<int> sync_errors(count, 0);
+    std::vector<std::thread> flushers;
+    for (size_t i = 0; i < count; ++i) {
+      flushers.emplace_back([&, i] {
+        if (::syncfs(fds[i].get()) != 0) sync_errors[i] = errno;
+      });
+    }
+    for (std::thread& t : flushers) t.join();
+    for (size_t i = 0; i < count && fail_op == nullptr; ++i) {
+      if (sync_errors[i] != 0) {
+        fail_errno = sync_errors[i];
+        fail_op = "syncfs";
+        fail_index = i;
+      }
+    }
+  }
+
+  // Freeze in order. From here until the thaw loop: no allocation.
+  size_t frozen = 0;
   Stop stop = Stop::kNone;
-  for (; frozen < count; ++frozen) {
+  struct timespec first {};
+  ::clock_gettime(CLOCK_MONOTONIC, &first);
+  for (; fail_op == nullptr && frozen < count; ++frozen) {
     stop = watch.Check(0);
     if (stop != Stop::kNone) break;
     const int fd = fds[frozen].get();
-    if (::syncfs(fd) != 0) {
-      fail_errno = errno;
-      fail_op = "syncfs";
-      break;
-    }
     if (RetryOnEintr([&] { return ::ioctl(fd, FIFREEZE, 0); }) != 0) {
       fail_errno = errno;
       fail_op = "FIFREEZE";
+      fail_index = frozen;
       break;
     }
   }
-  if (frozen == count) {
-    stop = WriteText(report_fd, "frozen\n") ? Hold(watch, args.hold)
-                                            : Stop::kParent;
+  if (fail_op == nullptr && frozen == count) {
+    struct timespec done {};
+    ::clock_gettime(CLOCK_MONOTONIC, &done);
+    const long long us = (done.tv_sec - first.tv_sec) * 1000000LL +
+                         (done.tv_nsec - first.tv_nsec) / 1000;
+    char line[40];
+    std::snprintf(line, sizeof line, "frozen %lld\n", us < 0 ? 0 : us);
+    stop = WriteText(report_fd, line) ? Hold(watch, args.hold) : Stop::kParent;
   }
   // Thaw in reverse order. EINVAL: not frozen (someone thawed it): fine.
   for (size_t i = frozen; i-- > 0;) {
@@ -367,8 +404,8 @@ int RunFreezer(const FreezerArgs& args, int control_fd, int report_fd,
   }
   if (fail_op != nullptr) {
     return Fail(report_fd,
-                FreezeError(fail_errno,
-                            std::string(fail_op) + " of " + mounts[frozen]));
+                FreezeError(fail_errno, std::string(fail_op) + " of " +
+                                            mounts[fail_index]));
   }
   if (frozen < count) {
     return Fail(

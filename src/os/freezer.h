@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,9 +53,12 @@ struct FreezerReport {
   std::string reason;
   // kError: the child's Status (never ok).
   Status error;
+  // kFrozen: microseconds from the first FIFREEZE to the last one done (the
+  // flush before them holds no write); 0 when the line does not say.
+  int64_t freezing_us = 0;
 };
 
-// Parses a report line. kInvalidArg for anything else than "frozen",
+// Parses a report line. kInvalidArg for anything else than "frozen[ US]",
 // "thawed[ REASON]", "error NAME[ TEXT]" with NAME a failure code's name.
 Result<FreezerReport> ParseFreezerReport(std::string_view line);
 

@@ -78,23 +78,28 @@ Status ForEachProvider(
 }
 
 // The freeze window of a set, logged at info level for the benchmark
-// (bench/freeze_window_bench.cc parses the line): flush is the Freeze call
-// (freezer start, syncfs and FIFREEZE of every filesystem), hold runs from
-// frozen to thawed (the providers' commit, then the thaw).
+// (bench/freeze_window_bench.cc parses the line). The window is the time
+// writes are held: from the first FIFREEZE (`freezing`, reported by the
+// watchdog) through the providers' commit to the thaw. The flush before it
+// (freezer start and syncfs of every filesystem) holds no write.
 struct FreezeTimes {
   using Clock = std::chrono::steady_clock;
   Clock::time_point start = Clock::now(), frozen, committed, thawed;
+  std::chrono::microseconds freezing{0};
 
   std::string Describe() const {
-    auto ms = [](Clock::time_point from, Clock::time_point to) {
-      return std::chrono::duration<double, std::milli>(to - from).count();
+    auto ms = [](Clock::duration d) {
+      return std::chrono::duration<double, std::milli>(d).count();
     };
-    char text[160];
+    const double freeze = ms(freezing);
+    const double commit = ms(committed - frozen);
+    const double thaw = ms(thawed - committed);
+    char text[200];
     std::snprintf(text, sizeof text,
-                  "freeze window %.1f ms (flush %.1f ms, hold %.1f ms: "
-                  "commit %.1f ms, thaw %.1f ms)",
-                  ms(start, thawed), ms(start, frozen), ms(frozen, thawed),
-                  ms(frozen, committed), ms(committed, thawed));
+                  "freeze window %.1f ms (FIFREEZE %.1f ms, commit %.1f ms, "
+                  "thaw %.1f ms; flush before it %.1f ms)",
+                  freeze + commit + thaw, freeze, commit, thaw,
+                  ms(frozen - start) - freeze);
     return text;
   }
 };
@@ -182,6 +187,7 @@ Result<std::string> BackupSession::DoSnapshotSet() {
     SP_ASSIGN_OR_RETURN(std::unique_ptr<FrozenFilesystems> frozen,
                         deps.system->Freeze(mounts, limits));
     times.frozen = FreezeTimes::Clock::now();
+    times.freezing = frozen->freezing_time();
     service_->CrashPoint("frozen");
     const Status commit = ForEachProvider(
         volumes_,

@@ -77,6 +77,15 @@ TEST(FreezerReport, ParsesEveryLine) {
   Result<FreezerReport> r = ParseFreezerReport("frozen");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->kind, FreezerReport::Kind::kFrozen);
+  EXPECT_EQ(r->freezing_us, 0);
+
+  // How long the FIFREEZE calls took, in microseconds.
+  r = ParseFreezerReport("frozen 1234");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->kind, FreezerReport::Kind::kFrozen);
+  EXPECT_EQ(r->freezing_us, 1234);
+  EXPECT_FALSE(ParseFreezerReport("frozen -1").ok());
+  EXPECT_FALSE(ParseFreezerReport("frozen 12x").ok());
 
   r = ParseFreezerReport("thawed");
   ASSERT_TRUE(r.ok());
