@@ -203,6 +203,26 @@ grpc::Status ShadowportService::Unexpose(grpc::ServerContext* context,
   return PropertiesOf(*id, context, response);
 }
 
+grpc::Status ShadowportService::BreakSnapshotSet(
+    grpc::ServerContext* context, const pb::BreakSnapshotSetRequest* request,
+    pb::BreakSnapshotSetResponse* response) {
+  Result<Guid> id = Guid::Parse(request->snapshot_set_id());
+  if (!id.ok()) return ReplyStatus(id.status(), context);
+  Result<std::vector<BrokenVolume>> broken =
+      service_->BreakSnapshotSet(*id, request->writable());
+  if (!broken.ok()) return ReplyStatus(broken.status(), context);
+  for (const BrokenVolume& b : *broken) {
+    pb::BrokenVolume* v = response->add_volumes();
+    v->set_snapshot_id(b.snapshot_id.ToString());
+    v->set_device(b.device);
+    v->set_lun_id(b.lun.mapping.destination.unique_id);
+    v->set_fs_type(b.original.fs_type);
+    v->set_fs_uuid(b.fs_uuid);
+    v->set_read_only(b.read_only);
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status ShadowportService::Cleanup(grpc::ServerContext* context,
                                         const pb::CleanupRequest* /*request*/,
                                         pb::CleanupResponse* response) {

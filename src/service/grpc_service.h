@@ -50,6 +50,12 @@ class ShadowportService final
       grpc::ServerContext* context,
       const ::shadowport::service::v1::UnexposeRequest* request,
       ::shadowport::service::v1::SnapshotProperties* response) override;
+  // VSS BreakSnapshotSet(Ex) of a set imported here (Service::
+  // BreakSnapshotSet); replies with the volumes it became.
+  grpc::Status BreakSnapshotSet(
+      grpc::ServerContext* context,
+      const ::shadowport::service::v1::BreakSnapshotSetRequest* request,
+      ::shadowport::service::v1::BreakSnapshotSetResponse* response) override;
   grpc::Status Cleanup(
       grpc::ServerContext* context,
       const ::shadowport::service::v1::CleanupRequest* request,

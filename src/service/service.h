@@ -65,6 +65,16 @@ struct BackupDoneSignal {
   int64_t received_us = 0;
 };
 
+// One snapshot of a broken set: the ordinary volume it became on this host.
+struct BrokenVolume {
+  Guid snapshot_id;
+  OriginalVolume original;     // the volume it is a copy of
+  providers::SnapshotLun lun;  // the new LUN (new id, serial, NAA id)
+  std::string device;          // its block device here
+  bool read_only = true;       // as surfaced
+  std::string fs_uuid;         // new when writable; else the origin's
+};
+
 struct DeleteOutcome {
   uint32_t deleted = 0;  // snapshots deleted
   Guid nondeleted_id;    // the first that could not be, null if none
@@ -134,6 +144,23 @@ class Service {
   // host has surfaced that no imported set of the inventory holds (loop
   // devices, their mounts, the presentation). One line per action.
   Result<std::vector<std::string>> Cleanup();
+
+  // VSS BreakSnapshotSet(Ex) on the importing host (snapshot_break.cc):
+  // the imported set `set_id` becomes ordinary volumes. Per snapshot:
+  // unmount (exposure and any mount of its device), UnsurfaceLun,
+  // BreakSnapshotLun (new LUN identity), SurfaceLun read-only unless
+  // `writable`; with `writable` also a new filesystem UUID
+  // (System::NewFilesystemIdentity). Then the inventory forgets the set.
+  // VSS_E_OBJECT_NOT_FOUND for a set unknown here, VSS_E_BAD_STATE for one
+  // not imported here, VSS_E_VOLUME_NOT_SUPPORTED (nothing changed) when a
+  // snapshot cannot be broken or, with `writable`, its filesystem cannot
+  // get a new identity. A failure midway stops there with the failing
+  // step's code; the message names the snapshot, the step and every LUN
+  // broken so far and where it is surfaced. A break is not undone: what
+  // was broken stays broken (and forgotten); the snapshots not yet broken
+  // stay imported, so calling it again continues.
+  Result<std::vector<BrokenVolume>> BreakSnapshotSet(const Guid& set_id,
+                                                     bool writable);
 
   // Deletes every snapshot of a set: provider first (its LUNs), then the
   // inventory. The set is marked kDeleting first, so a crash midway is

@@ -1,6 +1,7 @@
 #include "service/system.h"
 
 #include "os/file_util.h"
+#include "os/filesystem_identity.h"
 #include "os/freeze_watchdog.h"
 #include "os/mounts.h"
 
@@ -12,6 +13,9 @@ class WatchdogFrozen final : public FrozenFilesystems {
   explicit WatchdogFrozen(std::unique_ptr<os::FreezeWatchdog> watchdog)
       : watchdog_(std::move(watchdog)) {}
   Status Thaw() override { return watchdog_->Thaw(); }
+  std::chrono::microseconds freezing_time() const override {
+    return watchdog_->freezing_time();
+  }
 
  private:
   std::unique_ptr<os::FreezeWatchdog> watchdog_;  // thaws when destroyed
@@ -75,6 +79,11 @@ class RealSystem final : public System {
       if (m.source == device) out.push_back(m.mount_point);
     }
     return out;
+  }
+
+  Result<std::string> NewFilesystemIdentity(
+      const std::string& device, const std::string& fs_type) override {
+    return os::NewFilesystemIdentity(device, fs_type);
   }
 
  private:

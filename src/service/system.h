@@ -25,6 +25,11 @@ class FrozenFilesystems {
   // Thaws: OK, or VSS_E_HOLD_WRITES_TIMEOUT when the hold deadline passed
   // before (the watchdog had thawed them then), or the failure to thaw.
   virtual Status Thaw() = 0;
+  // The part of the freeze during which writes were already held (from the
+  // first FIFREEZE to the last); the flush before it holds none.
+  virtual std::chrono::microseconds freezing_time() const {
+    return std::chrono::microseconds(0);
+  }
 };
 
 struct FreezeLimits {
@@ -58,6 +63,14 @@ class System {
   // Mount points (in this namespace) whose source is `device`.
   virtual Result<std::vector<std::string>> MountsOf(
       const std::string& device) = 0;
+
+  // Break with --writable (snapshot_break.cc): gives the `fs_type`
+  // filesystem on `device` (unmounted, writable) a new UUID so it can be
+  // mounted beside its origin, and returns it. VSS_E_VOLUME_NOT_SUPPORTED
+  // for a filesystem other than xfs and ext2/3/4 (os/filesystem_identity.h
+  // has the tools and the other failures).
+  virtual Result<std::string> NewFilesystemIdentity(
+      const std::string& device, const std::string& fs_type) = 0;
 };
 
 // The real one: os::ProbeVolume, os::CheckFreezeAllowed against

@@ -52,6 +52,8 @@ std::string_view FakeProvider::StepName(Step step) {
       return "DeleteLuns";
     case Step::kDeleteSetLuns:
       return "DeleteSetLuns";
+    case Step::kBreak:
+      return "Break";
   }
   return "?";
 }
@@ -285,8 +287,33 @@ Result<std::vector<providers::SurfacedLun>> FakeProvider::ListSurfacedLuns() {
 }
 
 Result<providers::SnapshotLun> FakeProvider::BreakSnapshotLun(
-    const providers::SnapshotLun&) {
-  return Status(Code::kNotImplemented, "FakeProvider does not break");
+    const providers::SnapshotLun& lun) {
+  const std::string naa = lun.mapping.destination.unique_id;
+  SP_RETURN_IF_ERROR(Enter(Step::kBreak, naa));
+  if (located_.count(naa) == 0) {
+    return Status(Code::kAccessDenied, "fake: " + naa + " is not located");
+  }
+  if (surfaced_.count(naa) != 0) {
+    return Status(Code::kVolumeInUse, "fake: " + naa + " is surfaced");
+  }
+  const uint64_t n = next_lun_++;
+  providers::SnapshotLun out;
+  out.provider_lun_id = "broken-" + std::to_string(n);
+  out.mapping.source = lun.mapping.source;
+  out.mapping.destination = lun.mapping.destination;
+  out.mapping.destination.lun_id = out.provider_lun_id;
+  out.mapping.destination.serial_number = "BRK" + std::to_string(n);
+  out.mapping.destination.unique_id = NaaId(0x20000 + n);
+  const std::string& fresh = out.mapping.destination.unique_id;
+  const uint64_t size = importable_.count(naa) != 0
+                            ? importable_[naa].size_bytes
+                            : lun.mapping.destination.size_bytes;
+  importable_.erase(naa);
+  located_.erase(naa);
+  importable_[fresh] = Importable{out.mapping.destination, size};
+  located_.insert(fresh);
+  broken_[fresh] = naa;
+  return out;
 }
 
 }  // namespace sp::fakes

@@ -40,6 +40,7 @@ class FakeProvider : public providers::Provider {
     kAbort,
     kDeleteLuns,
     kDeleteSetLuns,
+    kBreak,
   };
   static std::string_view StepName(Step step);  // "BeginPrepare"
 
@@ -79,6 +80,11 @@ class FakeProvider : public providers::Provider {
     return surfaced_;
   }
   const std::set<std::string>& located() const { return located_; }
+  // BreakSnapshotLun turns a located snapshot LUN (not surfaced) into an
+  // ordinary LUN with a new identity (new provider id, NAA id, serial),
+  // located and surfaceable; the old one is gone. Journals "Break <naa>"
+  // (fails with FailNext(Step::kBreak)). New NAA id -> old one.
+  const std::map<std::string, std::string>& broken() const { return broken_; }
 
   // Keyed by provider_lun_id.
   const std::map<std::string, Lun>& live_luns() const { return live_; }
@@ -150,6 +156,7 @@ class FakeProvider : public providers::Provider {
   std::set<std::string> located_;
   std::map<std::string, providers::SurfacedLun> surfaced_;
   int next_device_ = 0;
+  std::map<std::string, std::string> broken_;
 };
 
 }  // namespace sp::fakes

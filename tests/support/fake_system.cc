@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "os/filesystem_identity.h"
+
 namespace sp::fakes {
 
 // Thaws once: at Thaw() or, failing that, at destruction (errors dropped,
@@ -111,6 +113,19 @@ Result<std::vector<std::string>> FakeSystem::MountsOf(
     if (source == device) out.push_back(target);
   }
   return out;
+}
+
+Result<std::string> FakeSystem::NewFilesystemIdentity(
+    const std::string& device, const std::string& fs_type) {
+  journal_.push_back("NewIdentity " + device + " " + fs_type);
+  if (!next_identity_failure_.ok()) {
+    return std::exchange(next_identity_failure_, Status());
+  }
+  if (!os::CanRenewFilesystemIdentity(fs_type)) {
+    return Status(Code::kVolumeNotSupported,
+                  "fake: no new identity for " + fs_type);
+  }
+  return "new-uuid-" + std::to_string(next_uuid_++);
 }
 
 }  // namespace sp::fakes

@@ -47,6 +47,10 @@ class FakeSystem : public service::System {
   const std::map<std::string, std::string>& mounts() const { return mounts_; }
   // The next MountReadOnly fails with `status`, once.
   void FailNextMount(Status status) { next_mount_failure_ = std::move(status); }
+  // The next NewFilesystemIdentity fails with `status`, once.
+  void FailNextIdentity(Status status) {
+    next_identity_failure_ = std::move(status);
+  }
 
   Result<os::VolumeInfo> ProbeVolume(const std::string& volume) override;
   Status CheckFreezeAllowed(const std::string& mount_point) override;
@@ -58,6 +62,10 @@ class FakeSystem : public service::System {
                        const std::string& data) override;
   Status Unmount(const std::string& target) override;
   Result<std::vector<std::string>> MountsOf(const std::string& device) override;
+  // Journals "NewIdentity <device> <fs_type>" and answers "new-uuid-N"; like
+  // the real one, only xfs and ext2/3/4 (else VSS_E_VOLUME_NOT_SUPPORTED).
+  Result<std::string> NewFilesystemIdentity(
+      const std::string& device, const std::string& fs_type) override;
 
  private:
   class Frozen;
@@ -71,6 +79,8 @@ class FakeSystem : public service::System {
   int freeze_calls_ = 0;
   std::map<std::string, std::string> mounts_;
   Status next_mount_failure_;
+  Status next_identity_failure_;
+  int next_uuid_ = 1;
   service::FreezeLimits last_limits_;
 };
 
