@@ -106,6 +106,11 @@ class Provider {
   // inventory's SnapshotLun records). VSS_E_OBJECT_NOT_FOUND is not an
   // error for a LUN already gone (the call is idempotent).
   virtual Status DeleteSnapshotLuns(const std::vector<SnapshotLun>& luns) = 0;
+  // Whether any of these snapshot LUNs still exists at the backend (the
+  // importing host may have deleted them): the creating host's inventory
+  // learns of a deletion it did not make.
+  virtual Result<bool> AnySnapshotLunExists(
+      const std::vector<SnapshotLun>& luns) = 0;
   // Deletes every snapshot LUN of a set, known to the backend by the set id
   // (used after a crash mid-creation, when the inventory may not hold the
   // LUN records yet). Idempotent.

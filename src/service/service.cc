@@ -93,6 +93,7 @@ Status Service::DeliverBackupDone(const BackupDoneSignal& signal) {
                       bcd.snapshot_set->snapshot_set_id.ToString() + ", not " +
                       signal.snapshot_set_id.ToString());
   }
+  ForgetIfDeletedElsewhere(set);
   {
     std::lock_guard lock(mu_);
     BackupDoneSignal stored = signal;
@@ -104,6 +105,20 @@ Status Service::DeliverBackupDone(const BackupDoneSignal& signal) {
                   signal.snapshot_set_id.ToString() + " from " +
                   signal.from_host);
   return Status::Ok();
+}
+
+void Service::ForgetIfDeletedElsewhere(const SetRecord& set) {
+  for (const SnapshotRecord& snapshot : set.snapshots) {
+    providers::Provider* provider = deps_.providers->Find(snapshot.provider_id);
+    if (provider == nullptr || snapshot.luns.empty()) return;
+    Result<bool> exists = provider->AnySnapshotLunExists(snapshot.luns);
+    if (!exists.ok() || *exists) return;  // unknown or alive: keep it
+  }
+  if (set.snapshots.empty()) return;
+  if (deps_.inventory->RemoveSet(set.snapshot_set_id).ok()) {
+    logger().Notice("snapshot set " + set.snapshot_set_id.ToString() +
+                    " was deleted by its importing host; forgotten here");
+  }
 }
 
 Result<BackupDoneSignal> Service::WaitForBackupDone(

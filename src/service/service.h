@@ -111,6 +111,8 @@ class Service {
   // clusters are the array's to know), VSS_E_INVALID_XML_DOCUMENT for a BCD
   // that does not load or describes another set. The signal is kept until
   // the set's session takes it (it may arrive before the requester waits).
+  // If the importing host deleted the set's snapshot LUNs (step 8), the
+  // inventory forgets the set here.
   Status DeliverBackupDone(const BackupDoneSignal& signal);
   // Waits for the done-signal of `set_id` until `timeout` passes
   // (SP_E_DEADLINE_EXCEEDED) or `cancelled` returns true (SP_E_CANCELLED;
@@ -183,6 +185,9 @@ class Service {
 
  private:
   Status DeleteSnapshotRecord(const SnapshotRecord& snapshot);
+  // Removes `set` from the inventory when the provider says none of its
+  // snapshot LUNs exists any more (the importing host deleted them, step 8).
+  void ForgetIfDeletedElsewhere(const SetRecord& set);
   // Unmounts the exposure and unsurfaces the LUNs of an imported snapshot.
   Status Unsurface(const SnapshotRecord& snapshot);
 

@@ -316,4 +316,12 @@ Result<providers::SnapshotLun> FakeProvider::BreakSnapshotLun(
   return out;
 }
 
+Result<bool> FakeProvider::AnySnapshotLunExists(
+    const std::vector<providers::SnapshotLun>& luns) {
+  for (const providers::SnapshotLun& lun : luns) {
+    if (live_.count(lun.provider_lun_id) != 0) return true;
+  }
+  return false;
+}
+
 }  // namespace sp::fakes

@@ -124,6 +124,8 @@ class FakeProvider : public providers::Provider {
   Status UnsurfaceLun(const providers::SnapshotLun& lun) override;
   Status ReleaseLuns(const std::vector<providers::SnapshotLun>& luns) override;
   Result<std::vector<providers::SurfacedLun>> ListSurfacedLuns() override;
+  Result<bool> AnySnapshotLunExists(
+      const std::vector<providers::SnapshotLun>& luns) override;
   Result<providers::SnapshotLun> BreakSnapshotLun(
       const providers::SnapshotLun& lun) override;
 

@@ -638,6 +638,9 @@ class TestProvider final : public providers::Provider {
   Result<SnapshotLun> BreakSnapshotLun(const SnapshotLun&) override {
     return Unused();
   }
+  Result<bool> AnySnapshotLunExists(const std::vector<SnapshotLun>&) override {
+    return Unused();
+  }
 
  private:
   static Status Unused() { return Status(Code::kNotImplemented, "test"); }

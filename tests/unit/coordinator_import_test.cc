@@ -296,5 +296,25 @@ TEST_F(ImportTest, DoneSignalFromAnImporterReachesTheWaitingSession) {
       Code::kCancelled);
 }
 
+TEST_F(ImportTest, DoneSignalAfterTheImporterDeletedTheSetForgetsIt) {
+  AddVolume(1);
+  std::unique_ptr<BackupSession> session =
+      Open(kAppRollback | attr::kTransportable);
+  const Guid set = Start(*session, {"/srv/v1"}, {"host-two"});
+  Result<std::string> bcd = session->DoSnapshotSet();
+  ASSERT_TRUE(bcd.ok()) << bcd.status().ToString();
+  Result<SetRecord> record = inventory_->GetSet(set);
+  ASSERT_TRUE(record.ok());
+  // The importing host deletes the persistent set's LUNs (step 8)...
+  ASSERT_TRUE(provider_->DeleteSnapshotLuns(record->snapshots[0].luns).ok());
+  // ...and signals: the creating host forgets the set.
+  ASSERT_TRUE(service_->DeliverBackupDone({"host-two", set, *bcd, 0}).ok());
+  EXPECT_EQ(inventory_->GetSet(set).status().code(), Code::kObjectNotFound);
+  EXPECT_TRUE(session
+                  ->WaitForBackupDone(std::chrono::milliseconds(100),
+                                      [] { return false; })
+                  .ok());
+}
+
 }  // namespace
 }  // namespace sp::service::coordinator_test

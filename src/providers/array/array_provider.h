@@ -156,6 +156,10 @@ class ArrayProvider final : public Provider {
   Result<std::vector<SurfacedLun>> ListSurfacedLuns() override;
   // The new LUN keeps lun.mapping.source.
   Result<SnapshotLun> BreakSnapshotLun(const SnapshotLun& lun) override;
+  // A snapshot LUN stays visible to the host that created its set while it
+  // exists; access denied means gone.
+  Result<bool> AnySnapshotLunExists(
+      const std::vector<SnapshotLun>& luns) override;
 
  private:
   enum class Phase {

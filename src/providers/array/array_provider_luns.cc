@@ -149,6 +149,21 @@ Status ArrayProvider::DeleteSnapshotLuns(const std::vector<SnapshotLun>& luns) {
   return Status::Ok();
 }
 
+Result<bool> ArrayProvider::AnySnapshotLunExists(
+    const std::vector<SnapshotLun>& luns) {
+  for (const SnapshotLun& lun : luns) {
+    SP_ASSIGN_OR_RETURN(uint64_t id, ParseLunId(lun));
+    Result<array::LunInfo> found = client_->GetLun(id);
+    if (found.ok()) return true;
+    const Code code = found.status().code();
+    if (code != Code::kAccessDenied && code != Code::kObjectNotFound) {
+      return WithPrefix(std::move(found).status(),
+                        "looking up snapshot LUN " + std::to_string(id));
+    }
+  }
+  return false;
+}
+
 Status ArrayProvider::DeleteSnapshotSetLuns(const Guid& snapshot_set_id) {
   return DeleteSetAtArray(snapshot_set_id);
 }
