@@ -66,6 +66,9 @@ Result<AttachInfo> ArrayImpl::Attach(const Caller& caller, uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   SP_RETURN_IF_ERROR(RequireHost(caller, "attaching a LUN"));
   SP_ASSIGN_OR_RETURN(LunRow lun, LunFor(caller, id, Need::kUse));
+  // A set is imported by one host at a time: checked here too, under the
+  // same lock, so two importers that both located it cannot both attach.
+  SP_RETURN_IF_ERROR(CheckNotImportedElsewhere(caller, {lun}));
   SP_RETURN_IF_ERROR(db_->UpsertAttachment(id, caller.host, NowUs()));
   AttachInfo info;
   SP_ASSIGN_OR_RETURN(info.lun, Describe(lun, caller));

@@ -159,6 +159,19 @@ TEST_F(TransportTest, ASetIsImportedByOneHostAtATime) {
   EXPECT_TRUE(array().LocateLuns(backup2_, Naas(other)).ok());
 }
 
+TEST_F(TransportTest, TwoImportersThatBothLocatedCannotBothAttach) {
+  SnapshotSetResult set = Take({"backup1", "backup2"}, /*both=*/true);
+  // Both located before either attached (a race between two imports).
+  ASSERT_TRUE(array().LocateLuns(backup1_, Naas(set)).ok());
+  ASSERT_TRUE(array().LocateLuns(backup2_, Naas(set)).ok());
+  ASSERT_TRUE(array().Attach(backup1_, set.snapshots[0].id).ok());
+  // The second attach, of any LUN of the set, is refused.
+  SP_EXPECT_CODE(array().Attach(backup2_, set.snapshots[1].id), kVolumeInUse);
+  SP_EXPECT_CODE(array().Attach(backup2_, set.snapshots[0].id), kVolumeInUse);
+  // The first importer goes on attaching its set.
+  EXPECT_TRUE(array().Attach(backup1_, set.snapshots[1].id).ok());
+}
+
 TEST_F(TransportTest, LocateIsAllOrNothing) {
   SnapshotSetResult mine = Take({"backup1"}, /*both=*/true);
   SnapshotSetResult not_mine = Take({"backup2"});
