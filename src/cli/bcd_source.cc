@@ -7,8 +7,12 @@
 namespace sp::cli {
 
 Result<BcdSource> ReadBcdSource(const std::string& path) {
-  SP_ASSIGN_OR_RETURN(std::string bytes,
-                      array::rpc::ReadSmallFile(path, kMaxDocumentBytes));
+  // The bytes stay in the Result (no SP_ASSIGN_OR_RETURN move): GCC 12 at
+  // -O2 takes the first bytes of a string moved out of a Result for
+  // uninitialized (-Werror=maybe-uninitialized).
+  Result<std::string> read = array::rpc::ReadSmallFile(path, kMaxDocumentBytes);
+  if (!read.ok()) return std::move(read).status();
+  std::string& bytes = *read;
   const bool gzip = bytes.size() >= 2 &&
                     static_cast<uint8_t>(bytes[0]) == 0x1f &&
                     static_cast<uint8_t>(bytes[1]) == 0x8b;
