@@ -227,8 +227,9 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
   }
   for (const std::string& path : config.never_freeze) {
     if (path.empty() || path.front() != '/') {
-      return Status(Code::kInvalidArg, where + "snapshots.never_freeze \"" +
-                                           path + "\" is not absolute");
+      std::string message = where + "snapshots.never_freeze \"";
+      message += path + "\" is not absolute";
+      return Status(Code::kInvalidArg, std::move(message));
     }
   }
   if (config.socket.empty()) {

@@ -65,6 +65,7 @@ Result<std::optional<os::MountInfo>> MountOfAny(
     const std::vector<std::string>& devices) {
   if (devices.empty()) return std::optional<os::MountInfo>();
   std::vector<std::string> numbers;
+  numbers.reserve(devices.size());
   for (const std::string& device : devices) {
     numbers.push_back(DeviceNumber(device));
   }
@@ -107,6 +108,7 @@ LunInformation OriginOf(const array::LunInfo& info) {
 Result<std::vector<SnapshotLun>> ArrayProvider::LocateLuns(
     const std::vector<LunInformation>& snapshot_luns) {
   std::vector<std::string> naa_ids;
+  naa_ids.reserve(snapshot_luns.size());
   for (const LunInformation& info : snapshot_luns) {
     naa_ids.push_back(info.unique_id);
   }
@@ -232,8 +234,9 @@ Status ArrayProvider::UnsurfaceLun(const SnapshotLun& lun) {
     }
     Status detached = os::DetachLoopDevice(*device);
     if (!detached.ok() && detached.code() != Code::kObjectNotFound) {
-      return WithPrefix(std::move(detached),
-                        "detaching " + path + " of " + what);
+      std::string context = "detaching " + path;
+      context += " of " + what;
+      return WithPrefix(std::move(detached), context);
     }
   }
   Status forgotten = client_->Detach(id);
