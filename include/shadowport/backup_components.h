@@ -151,6 +151,7 @@ struct BrokenVolumeInfo {
 struct BackupDoneInfo {
   Guid snapshot_set_id;
   std::string from_host;
+  bool succeeded = false;        // systemTwo's overall verdict
   BackupComponentsDocument bcd;  // backup_succeeded per component
 };
 
@@ -260,7 +261,8 @@ class BackupComponents {
   // snapshot set's creating_host) that the backup finished, with each
   // component's success as set in the BCD; returns the peer it reached.
   static Result<std::string> SignalBackupDone(const std::string& socket,
-                                              const std::string& bcd_xml);
+                                              const std::string& bcd_xml,
+                                              bool succeeded);
   static Result<SnapshotProperties> Expose(const std::string& socket,
                                            const Guid& snapshot_id);
   static Result<SnapshotProperties> Unexpose(const std::string& socket,

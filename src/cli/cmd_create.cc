@@ -108,6 +108,12 @@ Status ConfirmDone(BackupComponents& backup, const CreateOptions& options,
   if (!release.ok()) {
     return std::move(release).WithContext("releasing the session");
   }
+  if (!done.succeeded) {
+    // Writers were told per component; the verb says the backup failed.
+    return Status(Code::kIoError, "the importing host " + done.from_host +
+                                      " reports that its backup of the set "
+                                      "failed");
+  }
   return Status::Ok();
 }
 

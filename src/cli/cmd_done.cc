@@ -83,8 +83,9 @@ Status RunDone(const DoneOptions& options, std::ostream& out) {
   Result<std::string> xml = SaveBcd(bcd);
   if (!xml.ok()) return std::move(xml).status().WithContext("SaveBcd");
   const SnapshotSetDescription& set = *bcd.snapshot_set;
-  Result<std::string> peer =
-      BackupComponents::SignalBackupDone(options.socket, *xml);
+  Result<std::string> peer = BackupComponents::SignalBackupDone(
+      options.socket, *xml,
+      /*succeeded=*/!options.failed && listed.empty());
   if (!peer.ok()) {
     return std::move(peer).status().WithContext(
         "sending the done-signal of set " + set.snapshot_set_id.ToString() +

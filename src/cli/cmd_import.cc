@@ -152,8 +152,9 @@ Status RunImport(const ImportOptions& options, std::ostream& out) {
     // Step 8 first: the set goes (auto-release: with the session), then
     // the signal.
     SP_RETURN_IF_ERROR(Step(backup->Release(), "Release"));
-    SP_ASSIGN_OR_RETURN(std::string peer, BackupComponents::SignalBackupDone(
-                                              options.socket, done_bcd));
+    SP_ASSIGN_OR_RETURN(std::string peer,
+                        BackupComponents::SignalBackupDone(
+                            options.socket, done_bcd, succeeded));
     if (!options.json) {
       out << "signalled " << set.creating_host << " (" << peer << "): backup "
           << (succeeded ? "succeeded" : "failed") << '\n';

@@ -147,11 +147,12 @@ Result<ServiceStatus> BackupComponents::GetServiceStatus(
 }
 
 Result<std::string> BackupComponents::SignalBackupDone(
-    const std::string& socket, const std::string& bcd_xml) {
+    const std::string& socket, const std::string& bcd_xml, bool succeeded) {
   SP_ASSIGN_OR_RETURN(std::unique_ptr<requester::ServiceConnection> c,
                       requester::ServiceConnection::Open(socket));
   pb::SignalBackupDoneRequest request;
   request.set_bcd_xml(bcd_xml);
+  request.set_succeeded(succeeded);
   pb::SignalBackupDoneResponse response;
   SP_RETURN_IF_ERROR(c->Call("SignalBackupDone", [&](grpc::ClientContext* ctx) {
     return c->stub().SignalBackupDone(ctx, request, &response);

@@ -289,6 +289,7 @@ Result<BackupDoneInfo> BackupComponents::WaitForBackupDone(
   SP_ASSIGN_OR_RETURN(info.snapshot_set_id,
                       Guid::Parse(response.backup_done().snapshot_set_id()));
   info.from_host = response.backup_done().from_host();
+  info.succeeded = response.backup_done().succeeded();
   SP_ASSIGN_OR_RETURN(info.bcd, LoadBcd(response.backup_done().bcd_xml()));
   return info;
 }

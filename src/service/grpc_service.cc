@@ -316,7 +316,8 @@ grpc::Status ShadowportService::SignalBackupDone(
   const peer::PeerClient client(
       peer::PeerClientOptions::FromConfig(config.peer));
   Status sent = client.SendBackupDone(address->second, set.creating_host,
-                                      set.snapshot_set_id, request->bcd_xml());
+                                      set.snapshot_set_id, request->bcd_xml(),
+                                      request->succeeded());
   if (!sent.ok()) {
     service_->logger().Warning(
         "done-signal for snapshot set " + set.snapshot_set_id.ToString() +

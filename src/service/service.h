@@ -62,6 +62,7 @@ struct BackupDoneSignal {
   std::string from_host;  // authenticated by the peer channel (mTLS CN)
   Guid snapshot_set_id;
   std::string bcd_xml;  // backup_succeeded per component, as systemTwo set it
+  bool succeeded = false;  // systemTwo's overall verdict
   int64_t received_us = 0;
 };
 

@@ -137,6 +137,7 @@ Status Dispatch(BackupSession& session, const pb::SessionRequest& request,
       done->set_snapshot_set_id(signal.snapshot_set_id.ToString());
       done->set_bcd_xml(signal.bcd_xml);
       done->set_from_host(signal.from_host);
+      done->set_succeeded(signal.succeeded);
       return Status::Ok();
     }
     case pb::SessionRequest::kRelease:

@@ -158,8 +158,19 @@ class PeerTest : public CoordinatorTest {
 
 fs::path* PeerTest::certs_ = nullptr;
 
+TEST_F(PeerTest, AFailedBackupArrivesAsFailed) {
+  Status sent =
+      As("two").SendBackupDone(address_, "one", set_id_, bcd_xml_, false);
+  ASSERT_TRUE(sent.ok()) << sent.ToString();
+  Result<BackupDoneSignal> done =
+      session_->WaitForBackupDone(std::chrono::seconds(5), nullptr);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_FALSE(done->succeeded);
+}
+
 TEST_F(PeerTest, ImporterDeliversTheDoneSignal) {
-  Status sent = As("two").SendBackupDone(address_, "one", set_id_, bcd_xml_);
+  Status sent =
+      As("two").SendBackupDone(address_, "one", set_id_, bcd_xml_, true);
   ASSERT_TRUE(sent.ok()) << sent.ToString();
   Result<BackupDoneSignal> done =
       session_->WaitForBackupDone(std::chrono::seconds(5), nullptr);
@@ -167,13 +178,15 @@ TEST_F(PeerTest, ImporterDeliversTheDoneSignal) {
   EXPECT_EQ(done->from_host, "two");
   EXPECT_EQ(done->snapshot_set_id, set_id_);
   EXPECT_EQ(done->bcd_xml, bcd_xml_);
+  EXPECT_TRUE(done->succeeded);
   EXPECT_GT(done->received_us, 0);
   EXPECT_TRUE(logger_.Has("done-signal for snapshot set " + set_id_.ToString() +
                           " from two"));
 }
 
 TEST_F(PeerTest, HostThatIsNotAnImporterIsRefused) {
-  Status sent = As("three").SendBackupDone(address_, "one", set_id_, bcd_xml_);
+  Status sent =
+      As("three").SendBackupDone(address_, "one", set_id_, bcd_xml_, true);
   EXPECT_EQ(sent.code(), Code::kAccessDenied) << sent.ToString();
   EXPECT_THAT(sent.message(), HasSubstr("'three'"));
   EXPECT_TRUE(logger_.Has("refused peer call BackupDone from ipv4:127.0.0.1:"));
@@ -184,7 +197,7 @@ TEST_F(PeerTest, HostThatIsNotAnImporterIsRefused) {
 TEST_F(PeerTest, CertificateFromAnotherCaFailsTheHandshake) {
   // rogue-two claims CN=two, signed by a CA the server does not trust.
   Status sent =
-      As("rogue-two").SendBackupDone(address_, "one", set_id_, bcd_xml_);
+      As("rogue-two").SendBackupDone(address_, "one", set_id_, bcd_xml_, true);
   EXPECT_TRUE(sent.code() == Code::kUnavailable ||
               sent.code() == Code::kUnauthenticated)
       << sent.ToString();
@@ -195,7 +208,8 @@ TEST_F(PeerTest, CertificateFromAnotherCaFailsTheHandshake) {
 TEST_F(PeerTest, UnknownSetIsNotFound) {
   Result<Guid> other = Guid::Random();
   ASSERT_TRUE(other.ok());
-  Status sent = As("two").SendBackupDone(address_, "one", *other, bcd_xml_);
+  Status sent =
+      As("two").SendBackupDone(address_, "one", *other, bcd_xml_, true);
   EXPECT_EQ(sent.code(), Code::kObjectNotFound) << sent.ToString();
   ExpectNothingDelivered();
 }
@@ -209,19 +223,20 @@ TEST_F(PeerTest, BcdOfAnotherSetIsRefused) {
   bcd->snapshot_set->snapshot_set_id = *other;
   Result<std::string> xml = SaveBcd(*bcd);
   ASSERT_TRUE(xml.ok()) << xml.status().ToString();
-  Status sent = As("two").SendBackupDone(address_, "one", set_id_, *xml);
+  Status sent = As("two").SendBackupDone(address_, "one", set_id_, *xml, true);
   EXPECT_EQ(sent.code(), Code::kInvalidXmlDocument) << sent.ToString();
   ExpectNothingDelivered();
 
   Status garbage =
-      As("two").SendBackupDone(address_, "one", set_id_, "<not-a-bcd/>");
+      As("two").SendBackupDone(address_, "one", set_id_, "<not-a-bcd/>", true);
   EXPECT_EQ(garbage.code(), Code::kInvalidXmlDocument) << garbage.ToString();
   ExpectNothingDelivered();
 }
 
 TEST_F(PeerTest, ServerWithAnotherNameIsRefusedByTheClient) {
   // The server presents one's certificate; the client expects "three".
-  Status sent = As("two").SendBackupDone(address_, "three", set_id_, bcd_xml_);
+  Status sent =
+      As("two").SendBackupDone(address_, "three", set_id_, bcd_xml_, true);
   EXPECT_EQ(sent.code(), Code::kUnavailable) << sent.ToString();
   EXPECT_THAT(sent.message(), HasSubstr("peer three at " + address_));
   ExpectNothingDelivered();
@@ -229,7 +244,8 @@ TEST_F(PeerTest, ServerWithAnotherNameIsRefusedByTheClient) {
 
 TEST_F(PeerTest, UnreachablePeerIsUnavailable) {
   server_->Shutdown(std::chrono::milliseconds(0));
-  Status sent = As("two").SendBackupDone(address_, "one", set_id_, bcd_xml_);
+  Status sent =
+      As("two").SendBackupDone(address_, "one", set_id_, bcd_xml_, true);
   EXPECT_EQ(sent.code(), Code::kUnavailable) << sent.ToString();
   EXPECT_THAT(sent.message(), HasSubstr("peer one at " + address_));
 }
@@ -278,7 +294,7 @@ class SignalTest : public PeerTest {
 
 TEST_F(SignalTest, SignalReachesTheCreatingHost) {
   Result<std::string> peer =
-      BackupComponents::SignalBackupDone(socket_, bcd_xml_);
+      BackupComponents::SignalBackupDone(socket_, bcd_xml_, true);
   ASSERT_TRUE(peer.ok()) << peer.status().ToString();
   EXPECT_EQ(*peer, address_);
   Result<BackupDoneSignal> done =
@@ -290,7 +306,7 @@ TEST_F(SignalTest, SignalReachesTheCreatingHost) {
 TEST_F(SignalTest, CreatingHostWithoutAddressIsNotFound) {
   config_.peers = {{"other", address_}};
   Result<std::string> peer =
-      BackupComponents::SignalBackupDone(socket_, bcd_xml_);
+      BackupComponents::SignalBackupDone(socket_, bcd_xml_, true);
   EXPECT_EQ(peer.status().code(), Code::kObjectNotFound);
   EXPECT_THAT(peer.status().message(),
               HasSubstr("no address for host one in [peers]"));
@@ -303,7 +319,8 @@ TEST_F(SignalTest, BcdWithoutSnapshotSetIsRefused) {
   bcd->snapshot_set.reset();
   Result<std::string> xml = SaveBcd(*bcd);
   ASSERT_TRUE(xml.ok()) << xml.status().ToString();
-  Result<std::string> peer = BackupComponents::SignalBackupDone(socket_, *xml);
+  Result<std::string> peer =
+      BackupComponents::SignalBackupDone(socket_, *xml, true);
   EXPECT_EQ(peer.status().code(), Code::kInvalidXmlDocument);
   ExpectNothingDelivered();
 }

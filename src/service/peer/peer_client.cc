@@ -49,7 +49,8 @@ PeerClientOptions PeerClientOptions::FromConfig(const PeerConfig& config) {
 Status PeerClient::SendBackupDone(const std::string& address,
                                   const std::string& server_name,
                                   const Guid& set_id,
-                                  const std::string& bcd_xml) const {
+                                  const std::string& bcd_xml,
+                                  bool succeeded) const {
   const std::string peer = "peer " + server_name + " at " + address;
   if (address.empty() || server_name.empty()) {
     return Status(Code::kInvalidArg,
@@ -77,6 +78,7 @@ Status PeerClient::SendBackupDone(const std::string& address,
   pb::BackupDoneRequest request;
   request.set_snapshot_set_id(set_id.ToString());
   request.set_bcd_xml(bcd_xml);
+  request.set_succeeded(succeeded);
   pb::BackupDoneResponse response;
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + options_.deadline);

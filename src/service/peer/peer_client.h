@@ -48,7 +48,7 @@ class PeerClient {
   // configured; a TLS file that cannot be read as sp::FromErrno.
   Status SendBackupDone(const std::string& address,
                         const std::string& server_name, const Guid& set_id,
-                        const std::string& bcd_xml) const;
+                        const std::string& bcd_xml, bool succeeded) const;
 
  private:
   const PeerClientOptions options_;

@@ -76,6 +76,7 @@ grpc::Status PeerService::BackupDone(grpc::ServerContext* context,
   signal.from_host = *cn;
   signal.snapshot_set_id = *set_id;
   signal.bcd_xml = request->bcd_xml();
+  signal.succeeded = request->succeeded();
   Status delivered = service_->DeliverBackupDone(signal);
   if (!delivered.ok()) return Refuse(context, kMethod, *cn, delivered);
   service_->logger().Info("BackupDone for snapshot set " + set_id->ToString() +
