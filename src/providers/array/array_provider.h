@@ -157,7 +157,7 @@ class ArrayProvider final : public Provider {
   // The new LUN keeps lun.mapping.source.
   Result<SnapshotLun> BreakSnapshotLun(const SnapshotLun& lun) override;
   // A snapshot LUN stays visible to the host that created its set while it
-  // exists; access denied means gone.
+  // exists: one ListSnapshots tells.
   Result<bool> AnySnapshotLunExists(
       const std::vector<SnapshotLun>& luns) override;
 

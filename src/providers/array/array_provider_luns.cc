@@ -151,14 +151,17 @@ Status ArrayProvider::DeleteSnapshotLuns(const std::vector<SnapshotLun>& luns) {
 
 Result<bool> ArrayProvider::AnySnapshotLunExists(
     const std::vector<SnapshotLun>& luns) {
+  // Listing (not GetLun of each) asks only for what this host may see, so
+  // a deleted LUN does not show in the array's audit log as a masked probe.
+  Result<std::vector<array::LunInfo>> visible =
+      client_->ListSnapshots(std::nullopt);
+  if (!visible.ok()) {
+    return WithPrefix(std::move(visible).status(), "listing snapshot LUNs");
+  }
   for (const SnapshotLun& lun : luns) {
     SP_ASSIGN_OR_RETURN(uint64_t id, ParseLunId(lun));
-    Result<array::LunInfo> found = client_->GetLun(id);
-    if (found.ok()) return true;
-    const Code code = found.status().code();
-    if (code != Code::kAccessDenied && code != Code::kObjectNotFound) {
-      return WithPrefix(std::move(found).status(),
-                        "looking up snapshot LUN " + std::to_string(id));
+    for (const array::LunInfo& info : *visible) {
+      if (info.id == id) return true;
     }
   }
   return false;
