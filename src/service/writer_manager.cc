@@ -330,10 +330,10 @@ std::vector<EventOutcome> WriterManagerImpl::SendEvent(
         continue;
       }
       if (t >= pending.deadline) {
-        conn.pending.erase(it);
         const auto allowed =
             std::chrono::duration_cast<std::chrono::milliseconds>(
                 pending.deadline - now);
+        conn.pending.erase(it);  // `pending` dangles from here on
         slot.outcome = FailLocked(conn, event, Code::kWriterTimeout,
                                   "did not answer within " + Millis(allowed));
         if (event == WriterEvent::kFreeze && !conn.closed) {
