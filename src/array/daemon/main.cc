@@ -12,8 +12,6 @@
 //
 // Refusing to start exits with the code table's exit code of the failure
 // (docs/errors.md), after one "error" line naming it; usage errors exit 2.
-#include <grp.h>
-#include <grpc/support/log.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -42,35 +40,6 @@ namespace {
 
 constexpr int kUsageExitCode = 2;
 
-// gRPC's own messages (errors only, by default) in the daemon's line format.
-// Stateless, as gpr_set_log_function takes a plain function: it checks
-// for the journal on each line (rare: gRPC logs little at ERROR).
-void GrpcLog(gpr_log_func_args* args) {
-  rpc::LogLevel level = rpc::LogLevel::kDebug;
-  if (args->severity == GPR_LOG_SEVERITY_ERROR) level = rpc::LogLevel::kError;
-  if (args->severity == GPR_LOG_SEVERITY_INFO) level = rpc::LogLevel::kInfo;
-  std::string line =
-      rpc::FormatLogLine(level, std::string("grpc: ") + args->message,
-                         rpc::StderrLogger::StderrIsJournal());
-  line += '\n';
-  // One write: a line shorter than PIPE_BUF never interleaves.
-  ssize_t ignored = write(STDERR_FILENO, line.data(), line.size());
-  (void)ignored;
-}
-
-Result<gid_t> GroupId(const std::string& name) {
-  std::vector<char> buffer(16384);
-  group entry{};
-  group* found = nullptr;
-  const int rc =
-      getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found);
-  if (rc != 0) return FromErrno(rc, "looking up group " + name);
-  if (found == nullptr) {
-    return Status(Code::kObjectNotFound, "no group named \"" + name + "\"");
-  }
-  return found->gr_gid;
-}
-
 std::string Listeners(const DaemonConfig& config, int tcp_port) {
   std::string out;
   if (!config.socket.empty()) out += "unix:" + config.socket;
@@ -92,7 +61,8 @@ Status Serve(const DaemonConfig& config, rpc::Logger& logger,
   listen.unix_socket = config.socket;
   listen.socket_mode = 0660;
   if (!config.socket_group.empty()) {
-    SP_ASSIGN_OR_RETURN(listen.socket_group, GroupId(config.socket_group));
+    SP_ASSIGN_OR_RETURN(listen.socket_group,
+                        rpc::GroupIdOf(config.socket_group));
   }
   listen.tcp_address = config.tcp;
   listen.tls_cert_file = config.tls_cert;
@@ -164,7 +134,7 @@ int Run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  gpr_set_log_function(GrpcLog);
+  rpc::RouteGrpcLogsToStderr();
   const bool journal = rpc::StderrLogger::StderrIsJournal();
   Result<DaemonConfig> config = LoadConfig(config_file);
   if (!config.ok()) {

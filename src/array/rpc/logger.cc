@@ -1,5 +1,6 @@
 #include "array/rpc/logger.h"
 
+#include <grpc/support/log.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,5 +92,25 @@ void StderrLogger::Log(LogLevel level, std::string_view message) {
     done += static_cast<size_t>(n);
   }
 }
+
+namespace {
+
+// Stateless, as gpr_set_log_function takes a plain function: it checks for
+// the journal on each line (rare: gRPC logs little at ERROR).
+void GrpcLog(gpr_log_func_args* args) {
+  LogLevel level = LogLevel::kDebug;
+  if (args->severity == GPR_LOG_SEVERITY_ERROR) level = LogLevel::kError;
+  if (args->severity == GPR_LOG_SEVERITY_INFO) level = LogLevel::kInfo;
+  std::string line = FormatLogLine(level, std::string("grpc: ") + args->message,
+                                   StderrLogger::StderrIsJournal());
+  line += '\n';
+  // One write: a line shorter than PIPE_BUF never interleaves.
+  ssize_t ignored = write(STDERR_FILENO, line.data(), line.size());
+  (void)ignored;
+}
+
+}  // namespace
+
+void RouteGrpcLogsToStderr() { gpr_set_log_function(GrpcLog); }
 
 }  // namespace sp::array::rpc

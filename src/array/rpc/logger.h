@@ -60,6 +60,10 @@ class StderrLogger final : public Logger {
   std::mutex mu_;  // one line at a time
 };
 
+// Sends gRPC's own messages (errors only, by default) to stderr in the
+// daemons' line format ("grpc: ..."). For shadowport-arrayd and shadowportd.
+void RouteGrpcLogsToStderr();
+
 // The line Log() writes, without its newline (exposed for tests).
 std::string FormatLogLine(LogLevel level, std::string_view message,
                           bool journal);

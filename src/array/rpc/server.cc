@@ -1,5 +1,6 @@
 #include "array/rpc/server.h"
 
+#include <grp.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_builder.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <utility>
+#include <vector>
 
 #include "array/rpc/files.h"
 
@@ -76,6 +78,19 @@ Result<std::shared_ptr<grpc::ServerCredentials>> TlsCredentials(
 }
 
 }  // namespace
+
+Result<gid_t> GroupIdOf(const std::string& name) {
+  std::vector<char> buffer(16384);
+  group entry{};
+  group* found = nullptr;
+  const int rc =
+      getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found);
+  if (rc != 0) return FromErrno(rc, "looking up group " + name);
+  if (found == nullptr) {
+    return Status(Code::kObjectNotFound, "no group named \"" + name + "\"");
+  }
+  return found->gr_gid;
+}
 
 Result<std::unique_ptr<RpcServer>> RpcServer::Start(
     const ListenOptions& options, grpc::Service* service) {

@@ -48,6 +48,10 @@ struct ListenOptions {
   std::string tls_client_ca_file;  // CA that signs the hosts' certificates
 };
 
+// The id of group `name` (for ListenOptions::socket_group):
+// VSS_E_OBJECT_NOT_FOUND when there is no such group.
+Result<gid_t> GroupIdOf(const std::string& name);
+
 class RpcServer {
  public:
   // Starts serving `service` (which must outlive the server). At least one

@@ -1,7 +1,5 @@
 #include "service/daemon/daemon.h"
 
-#include <grp.h>
-
 #include <cstring>
 #include <memory>
 #include <string>
@@ -24,19 +22,6 @@
 
 namespace sp::service::daemon {
 namespace {
-
-Result<gid_t> GroupId(const std::string& name) {
-  std::vector<char> buffer(16384);
-  group entry{};
-  group* found = nullptr;
-  const int rc =
-      getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found);
-  if (rc != 0) return FromErrno(rc, "looking up group " + name);
-  if (found == nullptr) {
-    return Status(Code::kObjectNotFound, "no group named \"" + name + "\"");
-  }
-  return found->gr_gid;
-}
 
 std::string Trim(std::string text) {
   while (!text.empty() &&
@@ -118,7 +103,8 @@ Status Serve(const ServiceConfig& config, const std::string& crash_at,
   listen.socket_mode = 0600;
   if (!config.socket_group.empty()) {
     listen.socket_mode = 0660;
-    SP_ASSIGN_OR_RETURN(listen.socket_group, GroupId(config.socket_group));
+    SP_ASSIGN_OR_RETURN(listen.socket_group,
+                        array::rpc::GroupIdOf(config.socket_group));
   }
   ShadowportService requesters(&service, NowUtcMicros());
   SP_ASSIGN_OR_RETURN(

@@ -13,7 +13,6 @@
 //
 // Refusing to start exits with the code table's exit code (docs/errors.md);
 // usage errors exit 2.
-#include <grpc/support/log.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -35,22 +34,6 @@ namespace sp::service::daemon {
 namespace {
 
 constexpr int kUsageExitCode = 2;
-
-void GrpcLog(gpr_log_func_args* args) {
-  array::rpc::LogLevel level = array::rpc::LogLevel::kDebug;
-  if (args->severity == GPR_LOG_SEVERITY_ERROR) {
-    level = array::rpc::LogLevel::kError;
-  }
-  if (args->severity == GPR_LOG_SEVERITY_INFO) {
-    level = array::rpc::LogLevel::kInfo;
-  }
-  std::string line =
-      array::rpc::FormatLogLine(level, std::string("grpc: ") + args->message,
-                                array::rpc::StderrLogger::StderrIsJournal());
-  line += '\n';
-  ssize_t ignored = write(STDERR_FILENO, line.data(), line.size());
-  (void)ignored;
-}
 
 int Run(int argc, char** argv) {
   std::string config_file = kDefaultConfigFile;
@@ -74,7 +57,7 @@ int Run(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  gpr_set_log_function(GrpcLog);
+  array::rpc::RouteGrpcLogsToStderr();
   const bool journal = array::rpc::StderrLogger::StderrIsJournal();
   Result<ServiceConfig> config = LoadServiceConfig(config_file);
   if (!config.ok()) {
