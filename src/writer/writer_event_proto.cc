@@ -63,9 +63,9 @@ Result<WriterEvent> FromProto(const wpb::WriterEvent& event,
   if (!event.bcd_xml().empty()) {
     Result<BackupComponentsDocument> bcd = LoadBcd(event.bcd_xml());
     if (!bcd.ok()) {
-      return Status(Code::kInvalidXmlDocument,
-                    "the event's BCD does not load: " +
-                        bcd.status().ToString());
+      return Status(
+          Code::kInvalidXmlDocument,
+          "the event's BCD does not load: " + bcd.status().ToString());
     }
     out.bcd = std::move(*bcd);
     out.has_bcd = true;

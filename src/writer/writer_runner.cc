@@ -102,7 +102,7 @@ class WriterRunner::Impl {
   std::condition_variable cv_;
   bool stopping_ = false;
   grpc::ClientContext* context_ = nullptr;  // the live stream's, under mu_
-  std::deque<Item> queue_;                   // under mu_
+  std::deque<Item> queue_;                  // under mu_
 
   // Event thread only.
   std::optional<Frozen> frozen_;
@@ -125,8 +125,7 @@ Status WriterRunner::Impl::Run() {
     if (!options_.reconnect) return ended;
     if (registered) pause = kFirstRetryPause;
     options_.log("connection to shadowportd ended (" + ended.ToString() +
-                 "); reconnecting in " + std::to_string(pause.count()) +
-                 " ms");
+                 "); reconnecting in " + std::to_string(pause.count()) + " ms");
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, pause, [this] { return stopping_; });
     pause = std::min(pause * 2, kMaxRetryPause);
@@ -159,8 +158,8 @@ Status WriterRunner::Impl::Connection(bool& registered) {
       "unix:" + options_.socket, grpc::InsecureChannelCredentials());
   if (!channel->WaitForConnected(std::chrono::system_clock::now() +
                                  options_.connect_timeout)) {
-    return Status(Code::kUnavailable, "shadowportd does not answer on unix:" +
-                                          options_.socket);
+    return Status(Code::kUnavailable,
+                  "shadowportd does not answer on unix:" + options_.socket);
   }
   std::unique_ptr<wpb::Writers::Stub> stub = wpb::Writers::NewStub(channel);
 
@@ -242,8 +241,8 @@ Status WriterRunner::Impl::Connection(bool& registered) {
     stream->WritesDone();
   }
   const grpc::Status status = stream->Finish();
-  ended = array::rpc::FromGrpcStatus(status,
-                                     context.GetServerTrailingMetadata());
+  ended =
+      array::rpc::FromGrpcStatus(status, context.GetServerTrailingMetadata());
   if (!accepted && ended.ok()) {
     ended = Status(Code::kWriterInfrastructure,
                    "shadowportd ended the stream without accepting the "
@@ -308,9 +307,9 @@ Status WriterRunner::Impl::Dispatch(WriterEvent& event,
     if (!status.ok() || !event.has_bcd) return status;
     Result<std::string> xml = SaveBcd(event.bcd);
     if (!xml.ok()) {
-      return Status(Code::kWriterNonRetryable,
-                    "the writer's BCD changes do not save: " +
-                        xml.status().ToString());
+      return Status(
+          Code::kWriterNonRetryable,
+          "the writer's BCD changes do not save: " + xml.status().ToString());
     }
     reply.set_bcd_xml(*xml);
     return status;
@@ -330,8 +329,8 @@ Status WriterRunner::Impl::Dispatch(WriterEvent& event,
     case WriterEventKind::kFreeze: {
       Status status = Guarded([&] { return writer_.OnFreeze(event); });
       if (status.ok()) {
-        frozen_ = Frozen{event.session_id, event.snapshot_set_id,
-                         event.context, event.volumes, event.deadline};
+        frozen_ = Frozen{event.session_id, event.snapshot_set_id, event.context,
+                         event.volumes, event.deadline};
       }
       return status;
     }

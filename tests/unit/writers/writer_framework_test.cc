@@ -247,8 +247,7 @@ TEST_F(WriterFrameworkTest, FullSequenceInOrderWithBcdUpdates) {
   ASSERT_TRUE(prepared.status.ok()) << prepared.status.ToString();
   Result<BackupComponentsDocument> theirs = LoadBcd(prepared.bcd_xml);
   ASSERT_TRUE(theirs.ok());
-  EXPECT_EQ(theirs->writers.at(0).components.at(0).backup_metadata,
-            "prepared");
+  EXPECT_EQ(theirs->writers.at(0).components.at(0).backup_metadata, "prepared");
   for (svc::WriterEvent e :
        {svc::WriterEvent::kPrepareForSnapshot, svc::WriterEvent::kFreeze,
         svc::WriterEvent::kThaw}) {
@@ -340,8 +339,8 @@ TEST_F(WriterFrameworkTest, ReconnectsAfterTheServiceRestarts) {
   RunWriter(writer);
   StopService();
   StartService();
-  ASSERT_TRUE(WaitFor([&] { return registrations_ >= 2; },
-                      milliseconds(10000)));
+  ASSERT_TRUE(
+      WaitFor([&] { return registrations_ >= 2; }, milliseconds(10000)));
   EXPECT_EQ(manager_->ListWriters().size(), 1u);
   runner_->Stop();
   thread_.join();
