@@ -13,6 +13,7 @@
 namespace sp::service {
 namespace {
 
+using array::rpc::ParseTomlText;
 using array::rpc::TableReader;
 
 Status Millis(TableReader& r, const std::string& key, int64_t max_ms,
@@ -146,14 +147,7 @@ std::vector<std::string> ServiceConfig::ProtectedPaths() const {
 
 Result<ServiceConfig> ParseServiceConfig(std::string_view text,
                                          std::string_view source) {
-  toml::table table;
-  try {
-    table = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return Status(Code::kInvalidArg, std::string(source) + ":" +
-                                         std::to_string(e.source().begin.line) +
-                                         ": " + std::string(e.description()));
-  }
+  SP_ASSIGN_OR_RETURN(const toml::table table, ParseTomlText(text, source));
   ServiceConfig config;
   TableReader root(table, "", source);
   SP_RETURN_IF_ERROR(root.String("host", &config.host));

@@ -13,6 +13,7 @@
 namespace sp::array::daemon {
 namespace {
 
+using rpc::ParseTomlText;
 using rpc::TableReader;
 
 // "HOST:PORT" with PORT 1-65535 (gRPC itself would wrap a larger one).
@@ -33,14 +34,7 @@ bool ValidTcpAddress(std::string_view address) {
 
 Result<DaemonConfig> ParseConfig(std::string_view text,
                                  std::string_view source) {
-  toml::table table;
-  try {
-    table = toml::parse(text, source);
-  } catch (const toml::parse_error& e) {
-    return Status(Code::kInvalidArg, std::string(source) + ":" +
-                                         std::to_string(e.source().begin.line) +
-                                         ": " + std::string(e.description()));
-  }
+  SP_ASSIGN_OR_RETURN(const toml::table table, ParseTomlText(text, source));
 
   DaemonConfig config;
   TableReader root(table, "", source);

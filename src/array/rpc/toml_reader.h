@@ -2,7 +2,7 @@
 // remembering which keys it used so that Finish() refuses the others: a typo
 // in a configuration file is an error, never a silently kept default. Errors
 // are E_INVALIDARG "SOURCE:LINE: KEY must be ...". Shared by the daemons'
-// configuration parsers (shadowport-arrayd, shadowportd).
+// configuration parsers (shadowport-arrayd, shadowportd, the writers).
 //
 // Thread safety: a reader belongs to one thread; it borrows the table.
 #ifndef SHADOWPORT_ARRAY_RPC_TOML_READER_H_
@@ -22,6 +22,19 @@
 #include "shadowport/status.h"
 
 namespace sp::array::rpc {
+
+// The TOML document `text` (named `source` in errors), or E_INVALIDARG
+// "SOURCE:LINE: what is wrong".
+inline Result<toml::table> ParseTomlText(std::string_view text,
+                                         std::string_view source) {
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    return Status(Code::kInvalidArg, std::string(source) + ":" +
+                                         std::to_string(e.source().begin.line) +
+                                         ": " + std::string(e.description()));
+  }
+}
 
 class TableReader {
  public:
