@@ -218,6 +218,18 @@ Result<std::string> BackupSession::PrepareForBackup(
   for (SessionWriter& w : writers_) {
     w.excluded = std::find(excluded_writers.begin(), excluded_writers.end(),
                            w.status.instance_id) != excluded_writers.end();
+    // VSS: in component mode, a writer none of whose components the
+    // requester added before PrepareForBackup receives no events from here
+    // on and takes no part ("Working with Selectability and Logical
+    // Paths"). In whole-volume mode every writer not excluded takes part.
+    if (!w.excluded && bcd_.select_components &&
+        !HasSelectedComponents(w.status.instance_id)) {
+      w.excluded = true;
+      service_->logger().Info(
+          "session " + id_.ToString() + ": writer " + w.status.writer_name +
+          " (" + w.status.instance_id.ToString() +
+          ") has no component in the BCD and takes no part in this backup");
+    }
   }
   prepared_ = true;
   backup_started_ = true;
@@ -312,6 +324,14 @@ Status BackupSession::DeleteAutoReleaseSets() {
     if (!status.ok() && first.ok()) first = std::move(status);
   }
   return first;
+}
+
+bool BackupSession::HasSelectedComponents(const Guid& instance_id) const {
+  return std::any_of(bcd_.writers.begin(), bcd_.writers.end(),
+                     [&](const WriterComponents& w) {
+                       return w.instance_id == instance_id &&
+                              !w.components.empty();
+                     });
 }
 
 std::vector<Guid> BackupSession::Participants() const {

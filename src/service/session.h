@@ -28,6 +28,8 @@ namespace sp::service {
 
 struct SessionWriter {
   WriterStatus status;  // identity and WMD as of Identify
+  // Takes no part in this backup from PrepareForBackup on: the requester
+  // excluded it, or (component mode) selected none of its components.
   bool excluded = false;
 };
 
@@ -116,6 +118,7 @@ class BackupSession {
   Status RequireState(std::initializer_list<State> allowed,
                       std::string_view call) const;
   std::vector<Guid> Participants() const;
+  bool HasSelectedComponents(const Guid& instance_id) const;
   EventInput MakeEventInput() const;
   // Sends `event` to the participants; the first failure (writer named).
   Status SendToWriters(WriterEvent event);

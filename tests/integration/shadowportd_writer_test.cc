@@ -94,6 +94,40 @@ TEST_F(ShadowportdWriterTest, NoWritersContextSendsNoEvents) {
   EXPECT_TRUE(Events().empty());
 }
 
+// VSS: in component mode a writer none of whose components were added
+// before PrepareForBackup takes no part; backing up whole volumes
+// (select_components false) involves every writer.
+TEST_F(ShadowportdWriterTest, WriterWithoutSelectedComponentsTakesNoPart) {
+  TestVolume v = MakeVolume("xfs");
+  StartService();
+  StartWriter({});
+  for (const bool component_mode : {true, false}) {
+    std::unique_ptr<BackupComponents> backup = Connect();
+    ASSERT_TRUE(backup);
+    SP_ASSERT_OK(backup->InitializeForBackup());
+    SP_ASSERT_OK(backup->SetContext(static_cast<uint32_t>(Context::kBackup)));
+    SP_ASSERT_OK(
+        backup->SetBackupState(component_mode, false, BackupType::kFull));
+    SP_ASSERT_OK(backup->GatherWriterMetadata());
+    ASSERT_EQ(backup->GetWriterMetadata().size(), 1u);
+    SP_ASSERT_OK(backup->StartSnapshotSet({}).status());
+    SP_ASSERT_OK(backup->AddToSnapshotSet(v.mount_point).status());
+    SP_ASSERT_OK(backup->PrepareForBackup());
+    SP_ASSERT_OK(backup->DoSnapshotSet());
+    Result<std::vector<WriterStatusInfo>> status = backup->GatherWriterStatus();
+    ASSERT_TRUE(status.ok()) << status.status().ToString();
+    EXPECT_EQ(status->size(), component_mode ? 0u : 1u);
+    SP_ASSERT_OK(backup->BackupComplete());
+    SP_ASSERT_OK(backup->Release());
+  }
+  EXPECT_EQ(Events(),
+            (std::vector<std::string>{
+                "IDENTIFY",  // component mode, nothing selected: no more
+                "IDENTIFY", "PREPARE_FOR_BACKUP", "PREPARE_FOR_SNAPSHOT",
+                "FREEZE", "THAW", "POST_SNAPSHOT", "BACKUP_COMPLETE",
+                "BACKUP_SHUTDOWN"}));
+}
+
 TEST_F(ShadowportdWriterTest, VetoAtFreezeAbortsTheSetAndThawsEverything) {
   TestVolume v = MakeVolume("xfs");
   StartService();
