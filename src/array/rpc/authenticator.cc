@@ -32,8 +32,10 @@ bool SameSecret(const std::string& a, const std::string& b) {
          CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-// The common name of the verified TLS client certificate, if any.
-std::optional<std::string> PeerCommonName(const grpc::ServerContext& context) {
+}  // namespace
+
+std::optional<std::string> VerifiedPeerCommonName(
+    const grpc::ServerContext& context) {
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr || !auth->IsPeerAuthenticated()) return std::nullopt;
   std::vector<grpc::string_ref> type =
@@ -43,11 +45,9 @@ std::optional<std::string> PeerCommonName(const grpc::ServerContext& context) {
   }
   std::vector<grpc::string_ref> cn =
       auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
-  if (cn.size() != 1) return std::nullopt;
+  if (cn.size() != 1 || cn[0].empty()) return std::nullopt;
   return std::string(cn[0].data(), cn[0].size());
 }
-
-}  // namespace
 
 bool IsLocalPeer(std::string_view peer) {
   return peer.starts_with("unix:") || peer.starts_with("unix-abstract:");
@@ -87,7 +87,7 @@ Result<Caller> Authenticator::Authenticate(const grpc::ServerContext& context,
   std::optional<std::string> common_name;
   const bool local = IsLocalPeer(context.peer());
   if (!local) {
-    common_name = PeerCommonName(context);
+    common_name = VerifiedPeerCommonName(context);
     if (!common_name) {
       return Refuse(context, method, claimed,
                     "no verified TLS client certificate");

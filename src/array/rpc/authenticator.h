@@ -25,6 +25,7 @@
 
 #include <grpcpp/server_context.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,12 @@
 #include "shadowport/status.h"
 
 namespace sp::array::rpc {
+
+// The common name of the verified TLS client certificate of the call, if
+// the call came over TLS with one (and the name is not empty). Shared by the
+// array's authenticator and shadowportd's peer channel.
+std::optional<std::string> VerifiedPeerCommonName(
+    const grpc::ServerContext& context);
 
 struct AuthPolicy {
   // The admin token; empty refuses every admin call.

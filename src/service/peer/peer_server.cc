@@ -1,12 +1,8 @@
 #include "service/peer/peer_server.h"
 
-#include <grpc/grpc_security_constants.h>
-#include <grpcpp/security/auth_context.h>
-
-#include <memory>
 #include <utility>
-#include <vector>
 
+#include "array/rpc/authenticator.h"
 #include "array/rpc/status_codec.h"
 #include "shadowport/guid.h"
 
@@ -30,21 +26,6 @@ std::string ForLog(std::string_view name) {
 
 }  // namespace
 
-std::optional<std::string> VerifiedPeerCommonName(
-    const grpc::ServerContext& context) {
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr || !auth->IsPeerAuthenticated()) return std::nullopt;
-  std::vector<grpc::string_ref> type =
-      auth->FindPropertyValues(GRPC_TRANSPORT_SECURITY_TYPE_PROPERTY_NAME);
-  if (type.size() != 1 || type[0] != GRPC_SSL_TRANSPORT_SECURITY_TYPE) {
-    return std::nullopt;
-  }
-  std::vector<grpc::string_ref> cn =
-      auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
-  if (cn.size() != 1 || cn[0].empty()) return std::nullopt;
-  return std::string(cn[0].data(), cn[0].size());
-}
-
 grpc::Status PeerService::Refuse(grpc::ServerContext* context,
                                  std::string_view method,
                                  std::string_view common_name,
@@ -60,7 +41,8 @@ grpc::Status PeerService::BackupDone(grpc::ServerContext* context,
                                      const pb::BackupDoneRequest* request,
                                      pb::BackupDoneResponse* /*response*/) {
   constexpr std::string_view kMethod = "BackupDone";
-  const std::optional<std::string> cn = VerifiedPeerCommonName(*context);
+  const std::optional<std::string> cn =
+      array::rpc::VerifiedPeerCommonName(*context);
   if (!cn) {
     return Refuse(context, kMethod, "",
                   Status(Code::kUnauthenticated,

@@ -49,11 +49,6 @@ class PeerService final : public ::shadowport::peer::v1::Peer::Service {
   ::sp::service::Service* const service_;
 };
 
-// The common name of the verified TLS client certificate of the call, if
-// the call came over TLS with one.
-std::optional<std::string> VerifiedPeerCommonName(
-    const grpc::ServerContext& context);
-
 }  // namespace sp::service::peer
 
 #endif  // SHADOWPORT_SERVICE_PEER_PEER_SERVER_H_
