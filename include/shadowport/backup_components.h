@@ -193,7 +193,12 @@ class BackupComponents {
   const std::vector<WriterMetadataInfo>& GetWriterMetadata() const {
     return writers_;
   }
-  // Selects a component of a writer (component mode) into the BCD.
+  // Selects a component of a writer (component mode) into the BCD, by the
+  // VSS selectability rules (shadowport/component_selection.h,
+  // docs/components.md): VSS_E_OBJECT_NOT_FOUND for a writer or component
+  // GatherWriterMetadata did not report, E_INVALIDARG for another type or a
+  // non-selectable subcomponent (it comes implicitly with its selectable
+  // ancestor), VSS_E_OBJECT_ALREADY_EXISTS when already selected.
   Status AddComponent(const Guid& instance_id, const Guid& writer_id,
                       ComponentType type, std::string_view logical_path,
                       std::string_view name);
@@ -205,6 +210,10 @@ class BackupComponents {
   Result<Guid> StartSnapshotSet(const std::vector<std::string>& importers = {});
   Result<AddedSnapshot> AddToSnapshotSet(const std::string& volume,
                                          const Guid& provider_id = Guid());
+  // Checks the selection as a whole first (ValidateBackupSelection): in
+  // component mode, every gathered writer not disabled must have each of
+  // its non-selectable top-level components in the BCD; E_INVALIDARG names
+  // the writer and what is missing, and nothing is sent to the service.
   Status PrepareForBackup();
   Status DoSnapshotSet();
   Result<std::vector<WriterStatusInfo>> GatherWriterStatus();

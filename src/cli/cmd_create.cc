@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "component_choice.h"
 #include "create_flow.h"
 #include "create_options.h"
 #include "create_report.h"
@@ -34,17 +35,6 @@
 
 namespace sp::cli {
 namespace {
-
-Result<std::vector<Guid>> ParseExcluded(const std::vector<std::string>& ids) {
-  std::vector<Guid> out;
-  for (const std::string& id : ids) {
-    Result<Guid> guid = Guid::Parse(id);
-    if (!guid.ok())
-      return std::move(guid).status().WithContext("--exclude-writer");
-    out.push_back(*guid);
-  }
-  return out;
-}
 
 // Closes an unconfirmed backup (writer contexts) and releases the session.
 // `cause` is what ended it; a cleanup failure is added to its message.
@@ -233,8 +223,11 @@ Status HoldAndRelease(BackupComponents& backup, const CreateOptions& options,
 Status RunCreate(const CreateOptions& options, std::ostream& out) {
   SP_ASSIGN_OR_RETURN(const ContextChoice choice,
                       SelectContext(options.context));
-  SP_ASSIGN_OR_RETURN(const std::vector<Guid> excluded,
-                      ParseExcluded(options.excluded_writers));
+  // Before connecting: a usage mistake needs no service to be found.
+  SP_RETURN_IF_ERROR(CheckWriterOptions(options, choice));
+  for (const std::string& component : options.components) {
+    SP_RETURN_IF_ERROR(ParseComponentArg(component).status());
+  }
   if (options.wait_timeout_s < 0) {
     return Status(Code::kInvalidArg, "--wait-timeout must not be negative");
   }
@@ -245,8 +238,7 @@ Status RunCreate(const CreateOptions& options, std::ostream& out) {
   }
   BackupComponents& backup = **connected;
 
-  Result<CreatedSet> created =
-      CreateSnapshotSet(backup, options, choice, excluded);
+  Result<CreatedSet> created = CreateSnapshotSet(backup, options, choice);
   if (!created.ok()) {
     (void)backup.Release();  // the service aborts the backup and cleans up
     return std::move(created).status();
@@ -301,7 +293,15 @@ void RegisterCreate(CLI::App& app, Invocation& invocation) {
                    "a host (or cluster:NAME) allowed to import a transportable "
                    "set; repeatable (default: the service's configuration)");
   verb->add_option("--exclude-writer", options->excluded_writers,
-                   "leave out this writer instance (id); repeatable");
+                   "leave out this writer: a writer name (every instance) or "
+                   "an instance id; repeatable")
+      ->allow_extra_args(false);
+  verb->add_option("--component", options->components,
+                   "select only this component, WRITER:LOGICAL\\PATH\\NAME "
+                   "(writer name or instance id); repeatable. The writers' "
+                   "required components are added; writers with none named "
+                   "are left out (docs/components.md)")
+      ->allow_extra_args(false);
   verb->add_option("--bcd", options->bcd_file,
                    "save the Backup Components Document here (vshadow -t=)");
   verb->add_option("--wmd-dir", options->wmd_dir,

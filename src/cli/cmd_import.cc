@@ -5,7 +5,9 @@
 // import them), attaches them read-only, checks them against the BCD, and
 // exposes each under its exposure root. Then, as the options say:
 //   --exec FILE     runs FILE with SHADOWPORT_* variables naming every device
-//                   and exposure (import_env.h), e.g. a backup tool;
+//                   and exposure, and SHADOWPORT_FILE_LIST with the files of
+//                   the backup's components (import_env.h), e.g. a backup
+//                   tool;
 //   --delete        deletes the set after (a persistent set; an auto-release
 //                   one goes when this command ends anyway);
 //   --signal-done   then tells the creating host that the backup finished
@@ -13,13 +15,16 @@
 //                   otherwise; without --exec, all succeeded);
 //   --hold          keeps the import (the session) until SIGINT/SIGTERM.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <string>
 
 #include "bcd_source.h"
 #include "commands.h"
+#include "file_listing.h"
 #include "import_env.h"
 #include "os/process.h"
 #include "output_file.h"
@@ -101,6 +106,47 @@ Status MarkComponents(BackupComponents& backup, bool succeeded) {
   return Status::Ok();
 }
 
+// The exposed path of every file of the backup's components
+// (file_listing.h), in a private temporary file for --exec. Nothing when
+// the import cannot tell them: no WMDs (a bare BCD), no component selected,
+// or nothing exposed (--no-expose).
+struct ExecFileList {
+  std::optional<TempDocument> file;
+  size_t count = 0;
+};
+
+Result<ExecFileList> MakeExecFileList(const BcdSource& source,
+                                      const BackupComponentsDocument& bcd,
+                                      const ImportResult& result) {
+  ExecFileList out;
+  const bool selects = std::any_of(
+      bcd.writers.begin(), bcd.writers.end(),
+      [](const WriterComponents& w) { return !w.components.empty(); });
+  if (source.wmd_xmls.empty() || !bcd.select_components || !selects) {
+    return out;
+  }
+  FileListingRequest request;
+  request.bcd = bcd;
+  for (const std::string& xml : source.wmd_xmls) {
+    SP_ASSIGN_OR_RETURN(WriterMetadata wmd, LoadWmd(xml));
+    request.wmds.push_back(std::move(wmd));
+  }
+  for (const ImportedSnapshotInfo& s : result.snapshots) {
+    if (s.status.ok() && !s.exposed_path.empty()) {
+      request.volumes.push_back(
+          VolumeExposure{s.original.mount_point, s.exposed_path});
+    }
+  }
+  if (request.volumes.empty()) return out;
+  SP_ASSIGN_OR_RETURN(FileListing listing, ListSelectedFiles(request));
+  SP_ASSIGN_OR_RETURN(
+      TempDocument file,
+      TempDocument::Create("import-files", NulSeparatedPaths(listing)));
+  out.file.emplace(std::move(file));
+  out.count = listing.files.size();
+  return out;
+}
+
 Status RunImport(const ImportOptions& options, std::ostream& out) {
   SP_ASSIGN_OR_RETURN(BcdSource source, ReadBcdSource(options.file));
   SP_ASSIGN_OR_RETURN(
@@ -122,12 +168,25 @@ Status RunImport(const ImportOptions& options, std::ostream& out) {
   if (!options.exec.empty()) {
     SP_ASSIGN_OR_RETURN(TempDocument bcd_file,
                         TempDocument::Create("import-bcd", source.bcd_xml));
-    os::RunOptions run;
-    run.inherit_output = true;
-    run.extra_env = BuildImportEnvironment(set, result, bcd_file.path());
-    const std::vector<std::string> argv = {options.exec};
-    Result<os::ProcessResult> ran = os::RunProcess(argv, run);
-    exec_status = ran.ok() ? os::CheckExitStatus(argv, *ran) : ran.status();
+    // A file list that cannot be made (an escaping path, a component on a
+    // volume not imported) fails the backup: --exec does not run on an
+    // incomplete list.
+    Result<ExecFileList> files =
+        MakeExecFileList(source, backup->document(), result);
+    if (!files.ok()) {
+      exec_status = std::move(files).status().WithContext(
+          "listing the backup's files for --exec");
+    } else {
+      const FileListFile list{files->file ? files->file->path() : "",
+                              files->count};
+      os::RunOptions run;
+      run.inherit_output = true;
+      run.extra_env = BuildImportEnvironment(set, result, bcd_file.path(),
+                                             files->file ? &list : nullptr);
+      const std::vector<std::string> argv = {options.exec};
+      Result<os::ProcessResult> ran = os::RunProcess(argv, run);
+      exec_status = ran.ok() ? os::CheckExitStatus(argv, *ran) : ran.status();
+    }
     succeeded = exec_status.ok();
   }
   if (options.hold) {

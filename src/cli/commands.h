@@ -62,6 +62,10 @@ void RegisterBreak(CLI::App& app, Invocation& invocation);
 // `shadowport path SET_ID ORIGINAL_PATH...`: original paths onto the
 // exposed snapshots (step 7).
 void RegisterPath(CLI::App& app, Invocation& invocation);
+// `shadowport files BUNDLE|BCD [--writer W] [--component PATH]... [--null]
+// [--relative]`: the files of the backup's components in the exposed
+// snapshots (step 7; docs/components.md).
+void RegisterFiles(CLI::App& app, Invocation& invocation);
 
 }  // namespace sp::cli
 

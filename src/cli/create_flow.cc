@@ -2,20 +2,15 @@
 
 #include <utility>
 
+#include "component_choice.h"
 #include "exec_env.h"
 #include "os/process.h"
 #include "output_file.h"
+#include "shadowport/component_selection.h"
 #include "shadowport/metadata_bundle.h"
 
 namespace sp::cli {
 namespace {
-
-bool Contains(const std::vector<Guid>& ids, const Guid& id) {
-  for (const Guid& g : ids) {
-    if (g == id) return true;
-  }
-  return false;
-}
 
 // The importing host's verdict on `component` of writer `writer`: false
 // when its BCD does not have the component or left it unset.
@@ -44,12 +39,77 @@ Status Step(Status status, std::string_view step) {
   return std::move(status).WithContext(step);
 }
 
+std::string WriterLabel(const std::vector<WriterMetadataInfo>& writers,
+                        const Guid& instance_id) {
+  for (const WriterMetadataInfo& w : writers) {
+    if (w.instance_id == instance_id) {
+      return "\"" + w.writer_name + "\" " + instance_id.ToString();
+    }
+  }
+  return instance_id.ToString();
+}
+
+// AddComponent for each component the options select and
+// DisableWriterInstances for the writers left out; what was selected goes
+// into `created` for the summary.
+Status SelectComponents(BackupComponents& backup, const CreateOptions& options,
+                        CreatedSet& created) {
+  const std::vector<WriterMetadataInfo>& writers = backup.GetWriterMetadata();
+  SP_ASSIGN_OR_RETURN(
+      SelectionPlan plan,
+      PlanSelection(writers, options.excluded_writers, options.components));
+  for (const WriterPick& pick : plan.writers) {
+    const WriterMetadataInfo& w = *pick.writer;
+    SelectedWriter selected{w.writer_name, w.instance_id, {}, {}};
+    for (const WmdComponent* c : pick.components) {
+      SP_RETURN_IF_ERROR(
+          Step(backup.AddComponent(w.instance_id, w.writer_id, c->type,
+                                   c->logical_path, c->name),
+               "AddComponent " + c->FullPath()));
+      selected.explicit_components.push_back(c->FullPath());
+    }
+    std::vector<BcdComponent> in_bcd;
+    for (const WmdComponent* c : pick.components) {
+      BcdComponent entry;
+      entry.type = c->type;
+      entry.logical_path = c->logical_path;
+      entry.name = c->name;
+      in_bcd.push_back(std::move(entry));
+    }
+    for (const IncludedComponent& inc : IncludedComponents(w.wmd, in_bcd)) {
+      if (!inc.explicitly) {
+        selected.implicit_components.push_back(inc.component->FullPath());
+      }
+    }
+    created.selection.push_back(std::move(selected));
+  }
+  if (!plan.excluded.empty()) backup.DisableWriterInstances(plan.excluded);
+  for (const Guid& id : plan.excluded) {
+    created.excluded_writers.push_back(WriterLabel(writers, id));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+Status CheckWriterOptions(const CreateOptions& options,
+                          const ContextChoice& choice) {
+  if (choice.involves_writers) return Status::Ok();
+  if (!options.components.empty() || !options.excluded_writers.empty()) {
+    return Status(Code::kInvalidArg,
+                  std::string(options.components.empty() ? "--exclude-writer"
+                                                         : "--component") +
+                      " has no meaning in a context without writers (" +
+                      std::string(ContextName(choice.base)) + ")");
+  }
+  return Status::Ok();
+}
 
 Result<CreatedSet> CreateSnapshotSet(BackupComponents& backup,
                                      const CreateOptions& options,
-                                     const ContextChoice& choice,
-                                     const std::vector<Guid>& excluded) {
+                                     const ContextChoice& choice) {
+  SP_RETURN_IF_ERROR(CheckWriterOptions(options, choice));
+  CreatedSet created;
   SP_RETURN_IF_ERROR(Step(backup.InitializeForBackup(), "InitializeForBackup"));
   SP_RETURN_IF_ERROR(Step(backup.SetContext(choice.value), "SetContext"));
   SP_RETURN_IF_ERROR(Step(
@@ -59,20 +119,8 @@ Result<CreatedSet> CreateSnapshotSet(BackupComponents& backup,
   if (choice.involves_writers) {
     SP_RETURN_IF_ERROR(
         Step(backup.GatherWriterMetadata(), "GatherWriterMetadata"));
-    // Every component of every writer taking part: enough until component
-    // selection has options of its own.
-    for (const WriterMetadataInfo& writer : backup.GetWriterMetadata()) {
-      if (Contains(excluded, writer.instance_id)) continue;
-      for (const WmdComponent& component : writer.wmd.components) {
-        SP_RETURN_IF_ERROR(
-            Step(backup.AddComponent(writer.instance_id, writer.writer_id,
-                                     component.type, component.logical_path,
-                                     component.name),
-                 "AddComponent " + component.FullPath()));
-      }
-    }
+    SP_RETURN_IF_ERROR(SelectComponents(backup, options, created));
   }
-  if (!excluded.empty()) backup.DisableWriterInstances(excluded);
 
   Result<Guid> set_id = backup.StartSnapshotSet(options.importers);
   if (!set_id.ok()) return Step(std::move(set_id).status(), "StartSnapshotSet");
@@ -87,7 +135,6 @@ Result<CreatedSet> CreateSnapshotSet(BackupComponents& backup,
   }
   SP_RETURN_IF_ERROR(Step(backup.DoSnapshotSet(), "DoSnapshotSet"));
 
-  CreatedSet created;
   if (!backup.document().snapshot_set.has_value()) {
     return Status(Code::kUnexpected,
                   "DoSnapshotSet: the service returned no description of "

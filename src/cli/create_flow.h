@@ -18,22 +18,42 @@
 
 namespace sp::cli {
 
+// One writer taking part and the components selected for it.
+struct SelectedWriter {
+  std::string writer_name;
+  Guid instance_id;
+  std::vector<std::string> explicit_components;  // full paths, in the BCD
+  std::vector<std::string> implicit_components;  // included with them
+};
+
 struct CreatedSet {
   SnapshotSetDescription set;  // as the service described it in the BCD
+  // Writer contexts: what was selected (component_choice.h) and the writers
+  // left out (--exclude-writer, and with --component the writers named by
+  // none), as "name {instance id}".
+  std::vector<SelectedWriter> selection;
+  std::vector<std::string> excluded_writers;
   // Writer status after DoSnapshotSet (writer contexts only).
   std::vector<WriterStatusInfo> writer_status;
 };
 
 // InitializeForBackup, SetContext, SetBackupState(true, false, full),
-// GatherWriterMetadata and every component of every writer not excluded
-// (writer contexts), DisableWriterInstances, StartSnapshotSet(importers),
+// GatherWriterMetadata, AddComponent for what --component and
+// --exclude-writer select (component_choice.h) and DisableWriterInstances
+// for the writers left out (writer contexts), StartSnapshotSet(importers),
 // AddToSnapshotSet per volume, PrepareForBackup (writer contexts),
 // DoSnapshotSet, GatherWriterStatus (writer contexts). Each failure names
 // its step; the caller releases the session.
+// REQUIRES: no --component or --exclude-writer in a context without writers
+// (CheckWriterOptions).
 Result<CreatedSet> CreateSnapshotSet(BackupComponents& backup,
                                      const CreateOptions& options,
-                                     const ContextChoice& choice,
-                                     const std::vector<Guid>& excluded);
+                                     const ContextChoice& choice);
+
+// E_INVALIDARG for --component or --exclude-writer in a context without
+// writers: nothing there would select or exclude anything.
+Status CheckWriterOptions(const CreateOptions& options,
+                          const ContextChoice& choice);
 
 // Where SaveDocuments wrote what.
 struct SavedFiles {

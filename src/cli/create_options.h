@@ -53,7 +53,8 @@ struct CreateOptions {
   std::vector<std::string> volumes;
   ContextFlags context;
   std::vector<std::string> importers;         // --importer
-  std::vector<std::string> excluded_writers;  // --exclude-writer ids
+  std::vector<std::string> excluded_writers;  // --exclude-writer name or id
+  std::vector<std::string> components;        // --component WRITER:PATH
   std::string bcd_file;                       // --bcd
   std::string wmd_dir;                        // --wmd-dir
   std::string metadata_file;                  // --metadata

@@ -123,6 +123,21 @@ std::string CreateSummaryText(const CreateReport& r) {
       out += "    " + line + "\n";
       out += "      its data in this set may not be consistent\n";
     }
+    for (const SelectedWriter& w : r.created.selection) {
+      std::string line = "\"" + Printable(w.writer_name) + "\": ";
+      for (size_t i = 0; i < w.explicit_components.size(); ++i) {
+        line += (i == 0 ? "" : ", ") + Printable(w.explicit_components[i]);
+      }
+      if (w.explicit_components.empty()) line += "(none)";
+      if (!w.implicit_components.empty()) {
+        line += " (+" + std::to_string(w.implicit_components.size()) +
+                " implicitly)";
+      }
+      Field(out, 4, "selected", line);
+    }
+    for (const std::string& excluded : r.created.excluded_writers) {
+      Field(out, 4, "left out", Printable(excluded));
+    }
   } else {
     Field(out, 2, "writers", "not involved (no-writers context)");
   }
@@ -174,6 +189,13 @@ json CreateSummaryJson(const CreateReport& r) {
         {"app_message", w.app_message},
     });
   }
+  json selection = json::array();
+  for (const SelectedWriter& w : r.created.selection) {
+    selection.push_back(json{{"writer_name", w.writer_name},
+                             {"instance_id", w.instance_id.ToString()},
+                             {"components", w.explicit_components},
+                             {"implicit_components", w.implicit_components}});
+  }
   json wmds = json::array();
   for (const std::string& path : r.files.wmds) wmds.push_back(path);
   return json{
@@ -185,6 +207,8 @@ json CreateSummaryJson(const CreateReport& r) {
       {"snapshots", std::move(snapshots)},
       {"writers_involved", r.choice.involves_writers},
       {"writers", std::move(writers)},
+      {"selection", std::move(selection)},
+      {"excluded_writers", r.created.excluded_writers},
       {"files",
        json{{"bcd", r.files.bcd.empty() ? json(nullptr) : json(r.files.bcd)},
             {"wmds", std::move(wmds)},

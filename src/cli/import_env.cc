@@ -4,7 +4,7 @@ namespace sp::cli {
 
 std::vector<std::string> BuildImportEnvironment(
     const SnapshotSetDescription& set, const ImportResult& result,
-    std::string_view bcd_path) {
+    std::string_view bcd_path, const FileListFile* files) {
   std::vector<std::string> env = {
       "SHADOWPORT_SNAPSHOT_SET_ID=" + set.snapshot_set_id.ToString(),
       "SHADOWPORT_CREATING_HOST=" + set.creating_host,
@@ -21,6 +21,10 @@ std::vector<std::string> BuildImportEnvironment(
     ++i;
   }
   env.push_back("SHADOWPORT_SNAPSHOT_COUNT=" + std::to_string(i));
+  if (files != nullptr) {
+    env.push_back("SHADOWPORT_FILE_LIST=" + files->path);
+    env.push_back("SHADOWPORT_FILE_COUNT=" + std::to_string(files->count));
+  }
   return env;
 }
 

@@ -12,6 +12,14 @@
 //   SHADOWPORT_SNAPSHOT_<i>_DEVICE  the snapshot's block device here
 //   SHADOWPORT_SNAPSHOT_<i>_EXPOSED its read-only mount here, "" if none
 //   SHADOWPORT_SNAPSHOT_<i>_FS      its filesystem type
+//   SHADOWPORT_FILE_LIST            a file (private, removed afterwards)
+//                                   with the exposed path of every file of
+//                                   the backup's components, each ended by
+//                                   a NUL byte (`tar --null -T`); only when
+//                                   the import had the writers' metadata
+//                                   (a bundle) and the BCD selects
+//                                   components (docs/components.md)
+//   SHADOWPORT_FILE_COUNT           the number of paths in it
 // Snapshots that were not imported are left out.
 //
 // Thread safety: pure function.
@@ -27,9 +35,16 @@
 
 namespace sp::cli {
 
+// The file list handed to --exec: where it is and how many paths it has.
+struct FileListFile {
+  std::string path;
+  size_t count = 0;
+};
+
+// `files`: nullptr when there is no file list (no SHADOWPORT_FILE_*).
 std::vector<std::string> BuildImportEnvironment(
     const SnapshotSetDescription& set, const ImportResult& result,
-    std::string_view bcd_path);
+    std::string_view bcd_path, const FileListFile* files = nullptr);
 
 }  // namespace sp::cli
 

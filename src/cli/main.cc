@@ -37,6 +37,7 @@ int Run(int argc, char** argv) {
   sp::cli::RegisterCleanup(app, invocation);
   sp::cli::RegisterBreak(app, invocation);
   sp::cli::RegisterPath(app, invocation);
+  sp::cli::RegisterFiles(app, invocation);
 
   return sp::cli::ParseAndReport(app, argc, argv, invocation.status,
                                  "shadowport");

@@ -9,6 +9,7 @@
 #include "requester/convert.h"
 #include "requester/service_channel.h"
 #include "service/proto_convert.h"
+#include "shadowport/component_selection.h"
 #include "shadowport/documents.h"
 
 namespace sp {
@@ -112,12 +113,11 @@ Status BackupComponents::AddComponent(const Guid& instance_id,
                       " of writer " + writer_id.ToString() +
                       " answered GatherWriterMetadata");
   }
-  if (writer->wmd.FindComponent(logical_path, name) == nullptr) {
-    return Status(Code::kObjectNotFound, "writer " + writer->writer_name +
-                                             " has no component \"" +
-                                             std::string(logical_path) + "\\" +
-                                             std::string(name) + "\"");
-  }
+  // The VSS selectability rules (component_selection.h): the component
+  // exists, has this type, and is not a non-selectable subcomponent (those
+  // come implicitly with their selectable ancestor).
+  SP_RETURN_IF_ERROR(
+      CheckExplicitSelection(writer->wmd, type, logical_path, name));
   auto entry = std::find_if(
       bcd_.writers.begin(), bcd_.writers.end(),
       [&](const WriterComponents& w) { return w.instance_id == instance_id; });
@@ -185,6 +185,12 @@ Status BackupComponents::TakeBcd(const std::string& xml) {
 }
 
 Status BackupComponents::PrepareForBackup() {
+  // The selection as a whole, before any writer hears of it: every writer
+  // taking part has its required components, nothing forbidden is selected
+  // (component_selection.h). The service's own checks come after.
+  std::vector<const WriterMetadata*> gathered;
+  for (const WriterMetadataInfo& w : writers_) gathered.push_back(&w.wmd);
+  SP_RETURN_IF_ERROR(ValidateBackupSelection(bcd_, gathered, excluded_));
   SessionRequest request;
   auto* prepare = request.mutable_prepare_for_backup();
   SP_ASSIGN_OR_RETURN(std::string xml, SaveBcd(bcd_));

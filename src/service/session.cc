@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "shadowport/component_selection.h"
 #include "shadowport/documents.h"
 #include "shadowport/encoding.h"
 
@@ -215,6 +216,7 @@ Result<std::string> BackupSession::PrepareForBackup(
     bcd_.bootable_system_state = requested.bootable_system_state;
     bcd_.partial_file_support = requested.partial_file_support;
   }
+  SP_RETURN_IF_ERROR(ValidateSelection(excluded_writers));
   for (SessionWriter& w : writers_) {
     w.excluded = std::find(excluded_writers.begin(), excluded_writers.end(),
                            w.status.instance_id) != excluded_writers.end();
@@ -326,12 +328,31 @@ Status BackupSession::DeleteAutoReleaseSets() {
   return first;
 }
 
+Status BackupSession::ValidateSelection(
+    const std::vector<Guid>& excluded_writers) const {
+  // The requester library checks the same before it calls; the daemon does
+  // not rely on it (a requester may speak proto/service.proto directly).
+  std::vector<WriterMetadata> wmds;
+  wmds.reserve(writers_.size());
+  for (const SessionWriter& w : writers_) {
+    Result<WriterMetadata> wmd = LoadWmd(w.status.wmd_xml);
+    if (!wmd.ok()) {
+      return Status(Code::kWriterInfrastructure,
+                    "the WMD of writer " + w.status.writer_name +
+                        " no longer loads: " + wmd.status().ToString());
+    }
+    wmds.push_back(std::move(*wmd));
+  }
+  std::vector<const WriterMetadata*> writers;
+  for (const WriterMetadata& wmd : wmds) writers.push_back(&wmd);
+  return ValidateBackupSelection(bcd_, writers, excluded_writers);
+}
+
 bool BackupSession::HasSelectedComponents(const Guid& instance_id) const {
-  return std::any_of(bcd_.writers.begin(), bcd_.writers.end(),
-                     [&](const WriterComponents& w) {
-                       return w.instance_id == instance_id &&
-                              !w.components.empty();
-                     });
+  return std::any_of(
+      bcd_.writers.begin(), bcd_.writers.end(), [&](const WriterComponents& w) {
+        return w.instance_id == instance_id && !w.components.empty();
+      });
 }
 
 std::vector<Guid> BackupSession::Participants() const {

@@ -118,6 +118,9 @@ class BackupSession {
   Status RequireState(std::initializer_list<State> allowed,
                       std::string_view call) const;
   std::vector<Guid> Participants() const;
+  // PrepareForBackup's check of bcd_ against the gathered WMDs
+  // (component_selection.h: ValidateBackupSelection).
+  Status ValidateSelection(const std::vector<Guid>& excluded_writers) const;
   bool HasSelectedComponents(const Guid& instance_id) const;
   EventInput MakeEventInput() const;
   // Sends `event` to the participants; the first failure (writer named).

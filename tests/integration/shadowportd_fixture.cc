@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "os/process.h"
+#include "shadowport/component_selection.h"
 #include "shadowport/context.h"
 
 namespace sp::testing_support {
@@ -36,10 +37,12 @@ Status CreateSet(BackupComponents& b, uint32_t context,
   const bool writers = (context & attr::kNoWriters) == 0;
   if (writers) {
     SP_RETURN_IF_ERROR(b.GatherWriterMetadata());
+    // The whole of every writer: its top-level components (the rest is
+    // included implicitly, component_selection.h).
     for (const WriterMetadataInfo& w : b.GetWriterMetadata()) {
-      for (const WmdComponent& c : w.wmd.components) {
-        SP_RETURN_IF_ERROR(b.AddComponent(w.instance_id, w.writer_id, c.type,
-                                          c.logical_path, c.name));
+      for (const WmdComponent* c : TopLevelComponents(w.wmd)) {
+        SP_RETURN_IF_ERROR(b.AddComponent(w.instance_id, w.writer_id, c->type,
+                                          c->logical_path, c->name));
       }
     }
   }
