@@ -291,7 +291,8 @@ void RegisterCreate(CLI::App& app, Invocation& invocation) {
   differential->excludes(plex);
   verb->add_option("--importer", options->importers,
                    "a host (or cluster:NAME) allowed to import a transportable "
-                   "set; repeatable (default: the service's configuration)");
+                   "set; repeatable (default: the service's configuration)")
+      ->allow_extra_args(false);  // `--importer two /srv/F`: F is a volume
   verb->add_option("--exclude-writer", options->excluded_writers,
                    "leave out this writer: a writer name (every instance) or "
                    "an instance id; repeatable")
