@@ -1,38 +1,20 @@
 // ArrayImpl: hosts and their credentials.
 #include "array/array_impl.h"
 #include "array/credentials.h"
+#include "core/host_name.h"
 
 namespace sp::array {
-namespace {
-
-// 1-64 characters of [A-Za-z0-9._-], starting with a letter or digit. No
-// ':' so a host name never looks like a "cluster:" importer entry.
-bool IsValidName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  auto alnum = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           (c >= '0' && c <= '9');
-  };
-  if (!alnum(name.front())) return false;
-  for (char c : name) {
-    if (!alnum(c) && c != '.' && c != '_' && c != '-') return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 Result<NewHost> ArrayImpl::AddHost(const Caller& caller,
                                    const std::string& name,
                                    const std::string& cluster) {
   std::lock_guard<std::mutex> lock(mu_);
   SP_RETURN_IF_ERROR(RequireAdmin(caller, "adding a host"));
-  if (!IsValidName(name)) {
+  if (!IsValidHostName(name)) {
     return Status(Code::kInvalidArg,
                   "host name '" + name.substr(0, 80) +
                       "': want 1-64 characters of [A-Za-z0-9._-]");
   }
-  if (!cluster.empty() && !IsValidName(cluster)) {
+  if (!cluster.empty() && !IsValidHostName(cluster)) {
     return Status(Code::kInvalidArg,
                   "cluster name '" + cluster.substr(0, 80) +
                       "': want 1-64 characters of [A-Za-z0-9._-]");

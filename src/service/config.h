@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "array/rpc/logger.h"
+#include "core/host_name.h"
 #include "shadowport/status.h"
 
 namespace sp::service {
@@ -97,9 +98,8 @@ Result<ServiceConfig> ParseServiceConfig(std::string_view text,
                                          std::string_view source);
 Result<ServiceConfig> LoadServiceConfig(const std::string& path);
 
-// A host name as the array takes it: 1-64 characters of [A-Za-z0-9._-],
-// starting with a letter or digit.
-bool IsValidHostName(std::string_view name);
+// A host name as the array takes it (core/host_name.h).
+using ::sp::IsValidHostName;
 // "HOST:PORT" or "[IPV6]:PORT" with a port from `min_port` to 65535.
 bool IsValidHostPort(std::string_view address, int min_port);
 
