@@ -120,12 +120,12 @@ TEST_F(ShadowportdWriterTest, WriterWithoutSelectedComponentsTakesNoPart) {
     SP_ASSERT_OK(backup->BackupComplete());
     SP_ASSERT_OK(backup->Release());
   }
-  EXPECT_EQ(Events(),
-            (std::vector<std::string>{
-                "IDENTIFY",  // component mode, nothing selected: no more
-                "IDENTIFY", "PREPARE_FOR_BACKUP", "PREPARE_FOR_SNAPSHOT",
-                "FREEZE", "THAW", "POST_SNAPSHOT", "BACKUP_COMPLETE",
-                "BACKUP_SHUTDOWN"}));
+  EXPECT_EQ(
+      Events(),
+      (std::vector<std::string>{
+          "IDENTIFY",  // component mode, nothing selected: no more
+          "IDENTIFY", "PREPARE_FOR_BACKUP", "PREPARE_FOR_SNAPSHOT", "FREEZE",
+          "THAW", "POST_SNAPSHOT", "BACKUP_COMPLETE", "BACKUP_SHUTDOWN"}));
 }
 
 TEST_F(ShadowportdWriterTest, VetoAtFreezeAbortsTheSetAndThawsEverything) {

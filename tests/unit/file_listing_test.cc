@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "os/tree_walk.h"
 #include "os/open_beneath.h"
+#include "os/tree_walk.h"
 #include "unit/file_listing_fixture.h"
 
 namespace sp::cli {
