@@ -27,6 +27,12 @@ class Guid {
   // A fresh random version-4 id. Fails only if the kernel CSPRNG fails.
   static Result<Guid> Random();
 
+  // The name-based version-5 id of `name` in `name_space` (RFC 9562 5.5:
+  // SHA-1 of the namespace's bytes and the name): the same inputs give the
+  // same id on every host and run, e.g. a writer instance id derived from
+  // its data directory.
+  static Guid FromName(const Guid& name_space, std::string_view name);
+
   // Accepts the braced form, and the bare form ("xxxxxxxx-...") that VSS's
   // own XML uses; hex digits in either case. Anything else is E_INVALIDARG.
   static Result<Guid> Parse(std::string_view text);

@@ -1,5 +1,10 @@
 #include "shadowport/guid.h"
 
+#include <openssl/evp.h>
+
+#include <cstdlib>
+#include <string>
+
 #include "shadowport/random.h"
 
 namespace sp {
@@ -23,6 +28,23 @@ Result<Guid> Guid::Random() {
   std::array<uint8_t, 16> bytes;
   SP_RETURN_IF_ERROR(FillRandom(bytes));
   bytes[6] = (bytes[6] & 0x0f) | 0x40;  // version 4
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC variant
+  return Guid(bytes);
+}
+
+Guid Guid::FromName(const Guid& name_space, std::string_view name) {
+  std::string input(name_space.bytes().begin(), name_space.bytes().end());
+  input.append(name);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(input.data(), input.size(), digest, &length, EVP_sha1(),
+                 nullptr) != 1 ||
+      length < 16) {
+    std::abort();  // SHA-1 is built into every libcrypto
+  }
+  std::array<uint8_t, 16> bytes;
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = digest[i];
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;  // version 5
   bytes[8] = (bytes[8] & 0x3f) | 0x80;  // RFC variant
   return Guid(bytes);
 }

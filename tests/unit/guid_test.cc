@@ -55,5 +55,15 @@ TEST(Guid, NullIsNull) {
   EXPECT_EQ(Guid().ToString(), "{00000000-0000-0000-0000-000000000000}");
 }
 
+TEST(Guid, FromNameIsRfc9562Version5) {
+  // RFC 9562 appendix A.4: the DNS namespace and "www.example.com".
+  const Guid dns = *Guid::Parse("{6ba7b810-9dad-11d1-80b4-00c04fd430c8}");
+  EXPECT_EQ(Guid::FromName(dns, "www.example.com").ToString(),
+            "{2ed6657d-e927-568b-95e1-2665a8aea6a2}");
+  EXPECT_EQ(Guid::FromName(dns, "a"), Guid::FromName(dns, "a"));
+  EXPECT_NE(Guid::FromName(dns, "a"), Guid::FromName(dns, "b"));
+  EXPECT_NE(Guid::FromName(dns, "a"), Guid::FromName(Guid(), "a"));
+}
+
 }  // namespace
 }  // namespace sp

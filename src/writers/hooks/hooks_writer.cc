@@ -1,7 +1,6 @@
 #include "writers/hooks/hooks_writer.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <sstream>
 #include <utility>
@@ -19,24 +18,6 @@ using std::chrono::milliseconds;
 // the answer to reach the service before its deadline.
 constexpr milliseconds kMinAnswerReserve{500};
 
-// A name-based id: FNV-1a over `key` twice (two offsets) gives 16 stable
-// bytes; version 8 (RFC 9562 "custom") and the RFC variant are set.
-Guid StableId(std::string_view key) {
-  std::array<uint8_t, 16> bytes{};
-  uint64_t seeds[2] = {0xcbf29ce484222325ull, 0x84222325cbf29ce4ull};
-  for (int half = 0; half < 2; ++half) {
-    uint64_t h = seeds[half];
-    for (unsigned char c : key) {
-      h ^= c;
-      h *= 0x100000001b3ull;
-    }
-    for (int i = 0; i < 8; ++i) bytes[half * 8 + i] = (h >> (8 * i)) & 0xff;
-  }
-  bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0f) | 0x80);
-  bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3f) | 0x80);
-  return Guid(bytes);
-}
-
 std::string Hex(uint32_t v) {
   char text[16];
   std::snprintf(text, sizeof text, "0x%x", v);
@@ -53,7 +34,7 @@ std::string BaseName(const std::string& path) {
 WriterIdentity HooksWriterIdentity(const std::string& dir) {
   WriterIdentity identity;
   identity.writer_id = *Guid::Parse(kHooksWriterId);
-  identity.instance_id = StableId("shadowport-writer-hooks:" + dir);
+  identity.instance_id = Guid::FromName(identity.writer_id, dir);
   identity.writer_name = "Hook Scripts Writer";
   identity.instance_name = dir;
   identity.usage = UsageType::kUserData;

@@ -1,10 +1,8 @@
 #include "writers/postgres/config.h"
 
 #include <libpq-fe.h>
-#include <openssl/evp.h>
 #include <toml++/toml.h>
 
-#include <array>
 #include <fstream>
 #include <sstream>
 
@@ -136,23 +134,7 @@ Result<WriterConfig> LoadConfig(const std::string& path) {
 }
 
 Guid DeriveInstanceId(std::string_view data_directory) {
-  // RFC 9562 section 5.5: SHA-1 of namespace bytes + name, first 16 bytes,
-  // version 5, variant 10.
-  const Guid ns = *Guid::Parse(kWriterClassId);
-  std::string input(ns.bytes().begin(), ns.bytes().end());
-  input.append(data_directory);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(input.data(), input.size(), digest.data(), &length, EVP_sha1(),
-                 nullptr) != 1 ||
-      length < 16) {
-    __builtin_trap();  // SHA-1 is always available in libcrypto.
-  }
-  std::array<uint8_t, 16> bytes{};
-  for (size_t i = 0; i < 16; ++i) bytes[i] = digest[i];
-  bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0F) | 0x50);
-  bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3F) | 0x80);
-  return Guid(bytes);
+  return Guid::FromName(*Guid::Parse(kWriterClassId), data_directory);
 }
 
 Guid InstanceIdOf(const WriterConfig& config) {

@@ -1,7 +1,6 @@
 #include "writers/sqlite/sqlite_writer.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
@@ -15,24 +14,6 @@ using std::chrono::milliseconds;
 // Kept back from the Freeze deadline for releasing the locks already taken
 // and answering, when a lock cannot be had.
 constexpr milliseconds kMinAnswerReserve{200};
-
-// A name-based id: FNV-1a over `key` twice (two offsets) gives 16 stable
-// bytes; version 8 (RFC 9562 "custom") and the RFC variant are set.
-Guid StableId(std::string_view key) {
-  std::array<uint8_t, 16> bytes{};
-  const uint64_t seeds[2] = {0xcbf29ce484222325ull, 0x84222325cbf29ce4ull};
-  for (int half = 0; half < 2; ++half) {
-    uint64_t h = seeds[half];
-    for (unsigned char c : key) {
-      h ^= c;
-      h *= 0x100000001b3ull;
-    }
-    for (int i = 0; i < 8; ++i) bytes[half * 8 + i] = (h >> (8 * i)) & 0xff;
-  }
-  bytes[6] = static_cast<uint8_t>((bytes[6] & 0x0f) | 0x80);
-  bytes[8] = static_cast<uint8_t>((bytes[8] & 0x3f) | 0x80);
-  return Guid(bytes);
-}
 
 std::string Dir(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -75,7 +56,7 @@ WriterIdentity SqliteWriterIdentity(const std::string& config_path,
                                     const SqliteWriterConfig& config) {
   WriterIdentity identity;
   identity.writer_id = *Guid::Parse(kSqliteWriterId);
-  identity.instance_id = StableId("shadowport-writer-sqlite:" + config_path);
+  identity.instance_id = Guid::FromName(identity.writer_id, config_path);
   identity.writer_name = "SQLite Writer";
   identity.instance_name =
       config.instance_name.empty() ? config_path : config.instance_name;
