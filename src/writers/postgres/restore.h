@@ -23,12 +23,20 @@
 #include <string>
 #include <string_view>
 
+#include "os/tree_copy.h"
 #include "shadowport/bcd.h"
 #include "shadowport/status.h"
 #include "writers/postgres/backup_metadata.h"
-#include "writers/postgres/tree_copy.h"
 
 namespace sp::postgres {
+
+using os::AppendToFile;
+using os::CopyAction;
+using os::CopyFilter;
+using os::CopyOneFile;
+using os::CopyStats;
+using os::CopyTree;
+using os::WriteNewFile;
 
 struct RestoreOptions {
   std::string bcd_path;    // the BCD (create --bcd / the import's)

@@ -1,4 +1,4 @@
-// The PostgreSQL writer's restore (restore.h, tree_copy.h) on a fake data
+// The PostgreSQL writer's restore (restore.h, src/os/tree_copy.h) on a fake data
 // directory and archive, with the BCD as the writer leaves it: what is
 // copied, what is written, and what hostile input is refused.
 #include <gtest/gtest.h>

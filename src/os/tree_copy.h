@@ -5,12 +5,12 @@
 // per entry. Ownership is kept when running as root (as cp -a does), modes
 // always.
 //
-// Everything here is the filesystem only (no mounts, no devices); it could
-// move to src/os if another tool needs it.
+// Used by the PostgreSQL writer's restore (src/writers/postgres/restore.cc)
+// to copy a data directory out of an exposed snapshot.
 //
 // Thread safety: free functions.
-#ifndef SHADOWPORT_WRITERS_POSTGRES_TREE_COPY_H_
-#define SHADOWPORT_WRITERS_POSTGRES_TREE_COPY_H_
+#ifndef SHADOWPORT_OS_TREE_COPY_H_
+#define SHADOWPORT_OS_TREE_COPY_H_
 
 #include <sys/stat.h>
 
@@ -21,7 +21,7 @@
 
 #include "shadowport/status.h"
 
-namespace sp::postgres {
+namespace sp::os {
 
 enum class CopyAction {
   kCopy,      // copy it (a directory: with its contents)
@@ -66,6 +66,6 @@ Status WriteNewFile(const std::string& path, std::string_view content,
 Status AppendToFile(const std::string& path, std::string_view content,
                     uid_t uid, gid_t gid);
 
-}  // namespace sp::postgres
+}  // namespace sp::os
 
-#endif  // SHADOWPORT_WRITERS_POSTGRES_TREE_COPY_H_
+#endif  // SHADOWPORT_OS_TREE_COPY_H_

@@ -1,4 +1,4 @@
-#include "writers/postgres/tree_copy.h"
+#include "os/tree_copy.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 #include "os/unique_fd.h"
 #include "shadowport/path_translation.h"
 
-namespace sp::postgres {
+namespace sp::os {
 namespace {
 
 constexpr int kMaxDepth = 64;
@@ -262,4 +262,4 @@ Status AppendToFile(const std::string& path, std::string_view content,
   return Status::Ok();
 }
 
-}  // namespace sp::postgres
+}  // namespace sp::os
