@@ -1,5 +1,5 @@
-// The PostgreSQL writer's restore (restore.h, src/os/tree_copy.h) on a fake data
-// directory and archive, with the BCD as the writer leaves it: what is
+// The PostgreSQL writer's restore (restore.h, src/os/tree_copy.h) on a fake
+// data directory and archive, with the BCD as the writer leaves it: what is
 // copied, what is written, and what hostile input is refused.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
