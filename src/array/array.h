@@ -32,7 +32,7 @@
 //
 // Thread safety: all methods may be called concurrently; they serialize on an
 // internal mutex (the catalogue is one SQLite connection). CreateSnapshotSet
-// holds it across the clones, so no LUN changes mid-set.
+// and CommitSnapshotSet hold it across the clones, so no LUN changes mid-set.
 #ifndef SHADOWPORT_ARRAY_ARRAY_H_
 #define SHADOWPORT_ARRAY_ARRAY_H_
 
@@ -83,7 +83,7 @@ struct ArrayOptions {
   // refuses an unknown name (E_INVALIDARG). The points (src/array/faults.h):
   //   lun.after-intent, lun.after-file, resize.after-grow,
   //   snapshot.after-intent, snapshot.after-clone-N (N >= 1),
-  //   snapshot.before-commit, snapshot.after-commit,
+  //   snapshot.after-clones, snapshot.before-commit, snapshot.after-commit,
   //   delete.after-intent, delete.after-remove,
   //   break.after-intent, break.after-clone, break.after-commit.
   std::string crash_at;
@@ -151,7 +151,12 @@ struct SnapshotSetRequest {
 struct SnapshotSetResult {
   Guid snapshot_set_id;
   std::vector<LunInfo> snapshots;  // in the order of request.lun_ids
-  int64_t commit_us = 0;           // time spent cloning, all LUNs together
+  // Time spent on the clones of all LUNs and their one durability pass
+  // (microseconds), and of that the durability pass alone: with the
+  // three-step protocol the clones (commit_us - sync_us) are the part inside
+  // the host's freeze window, the sync comes after the thaw.
+  int64_t commit_us = 0;
+  int64_t sync_us = 0;
 };
 
 // What a host needs to attach a LUN on this machine.
@@ -247,6 +252,36 @@ class Array {
   // required) for a transportable set (E_INVALIDARG).
   virtual Result<SnapshotSetResult> CreateSnapshotSet(
       const Caller& caller, const SnapshotSetRequest& request) = 0;
+  // The same in three steps (VSS PreCommitSnapshots / CommitSnapshots /
+  // PostCommitSnapshots), so that only the clones run while the host holds
+  // its writes:
+  //   PrepareSnapshotSet, before the freeze: every check and refusal of
+  //     CreateSnapshotSet, then the intent (the set and its snapshot LUNs
+  //     recorded "creating": invisible, nothing made).
+  //   CommitSnapshotSet, inside the freeze window: checks that each origin
+  //     is still a ready LUN presented to the caller, then clones them all;
+  //     nothing is synced and the catalogue is only read. Returns the time
+  //     the clones took (microseconds).
+  //   FinishSnapshotSet, after the thaw: one durability pass over the
+  //     clones, then the set is committed (LUNs ready, presented as
+  //     CreateSnapshotSet presents them). Only now does the set exist;
+  //     the result is CreateSnapshotSet's.
+  // All or nothing: a failed Commit or Finish removes what the set made and
+  // its rows (its id is free again). Until Finish returns, a restart of the
+  // array undoes the set (Open's recovery: an unsynced clone is not trusted),
+  // and so does DeleteSnapshotSet by its creator or the admin (the
+  // provider's abort). Commit and Finish come from the caller that prepared
+  // the set, each once, in order: VSS_E_OBJECT_NOT_FOUND for a set this
+  // caller is not creating (never prepared, undone, finished, or another
+  // host's: a host cannot tell these apart; the message says when the
+  // array's recovery undid it), VSS_E_BAD_STATE for Commit twice or Finish
+  // before Commit.
+  virtual Status PrepareSnapshotSet(const Caller& caller,
+                                    const SnapshotSetRequest& request) = 0;
+  virtual Result<int64_t> CommitSnapshotSet(const Caller& caller,
+                                            const Guid& set_id) = 0;
+  virtual Result<SnapshotSetResult> FinishSnapshotSet(const Caller& caller,
+                                                      const Guid& set_id) = 0;
   // Snapshot LUNs visible to the caller (admin: all), optionally of one set.
   virtual Result<std::vector<LunInfo>> ListSnapshots(
       const Caller& caller, std::optional<Guid> set_id) = 0;
@@ -267,6 +302,9 @@ class Array {
   // refused while attached anywhere. Unpresents them first. A set is
   // deleted all or nothing: one attached LUN refuses the whole call. An
   // ordinary LUN's id is E_INVALIDARG (to a host that can see it).
+  // DeleteSnapshotSet of a set still being created (PrepareSnapshotSet
+  // without FinishSnapshotSet) undoes it, for its creating host or the
+  // admin: clones and rows removed, the id free again (VSS AbortSnapshots).
   virtual Status DeleteSnapshot(const Caller& caller, uint64_t id) = 0;
   virtual Status DeleteSnapshotSet(const Caller& caller,
                                    const Guid& set_id) = 0;

@@ -13,8 +13,10 @@
 #ifndef SHADOWPORT_ARRAY_ARRAY_IMPL_H_
 #define SHADOWPORT_ARRAY_ARRAY_IMPL_H_
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +60,12 @@ class ArrayImpl final : public Array {
 
   Result<SnapshotSetResult> CreateSnapshotSet(
       const Caller& caller, const SnapshotSetRequest& request) override;
+  Status PrepareSnapshotSet(const Caller& caller,
+                            const SnapshotSetRequest& request) override;
+  Result<int64_t> CommitSnapshotSet(const Caller& caller,
+                                    const Guid& set_id) override;
+  Result<SnapshotSetResult> FinishSnapshotSet(const Caller& caller,
+                                              const Guid& set_id) override;
   Result<std::vector<LunInfo>> ListSnapshots(
       const Caller& caller, std::optional<Guid> set_id) override;
   Result<std::vector<LunInfo>> LocateLuns(
@@ -84,7 +92,35 @@ class ArrayImpl final : public Array {
     kUse,     // attach, snapshot, break: presented
   };
 
+  // A snapshot set between PrepareSnapshotSet and FinishSnapshotSet. Kept in
+  // memory only, on purpose: the clones it records are not durable, so a
+  // restart must not continue the set (recovery undoes its rows and files).
+  struct PendingSet {
+    Caller owner;  // who prepared it: only they continue it
+    bool transportable = false;
+    std::vector<uint64_t> origins;  // in the request's order
+    std::vector<uint64_t> snaps;    // the snapshot LUN of each origin
+    std::vector<uint64_t> sizes;    // each origin's size when cloned
+    bool cloned = false;            // CommitSnapshotSet succeeded
+    int64_t clone_us = 0;
+  };
+
   // All helpers below REQUIRE mu_ held.
+
+  // The three steps of a snapshot set (array.h), each undoing the set on a
+  // failure after the intent.
+  Status PrepareSet(const Caller& caller, const SnapshotSetRequest& request);
+  Result<int64_t> CommitSet(const Caller& caller, const Guid& set_id);
+  Result<SnapshotSetResult> FinishSet(const Caller& caller, const Guid& set_id);
+  // The caller's pending set, or VSS_E_OBJECT_NOT_FOUND saying why not.
+  Result<PendingSet*> PendingFor(const Caller& caller, const Guid& set_id,
+                                 std::string_view step);
+  // Undoes a set still "creating": removes its snapshot LUN files, then (if
+  // all are gone) its rows and the set row in one transaction, and forgets
+  // it. If a removal fails the rows stay "creating" for the next Open.
+  // Returns `failure` with the set as context; with `failure` OK (an
+  // abort), the undo's own outcome.
+  Status UndoCreatingSet(const Guid& set_id, Status failure);
 
   // SP_E_UNAUTHENTICATED unless the caller is the admin or a registered host.
   Status CheckCaller(const Caller& caller);
@@ -136,7 +172,11 @@ class ArrayImpl final : public Array {
   const os::UniqueFd pool_lock_;  // flock(LOCK_EX) held for the Array's life
 
   std::mutex mu_;
-  std::unique_ptr<Catalogue> db_;  // GUARDED_BY(mu_)
+  std::unique_ptr<Catalogue> db_;       // GUARDED_BY(mu_)
+  std::map<Guid, PendingSet> pending_;  // GUARDED_BY(mu_)
+  // Sets this Open's recovery undid, so that a late Commit or Finish for one
+  // is told why it is gone.
+  std::set<Guid> undone_at_open_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace sp::array

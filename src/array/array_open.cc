@@ -99,6 +99,8 @@ Status ArrayImpl::Recover() {
   RecoveryReport report;
   SP_RETURN_IF_ERROR(RecoverPool(db_.get(), fs_, luns_dir_, &report));
   for (const std::string& line : report.log) Audit("recovery: " + line);
+  undone_at_open_.insert(report.undone_set_ids.begin(),
+                         report.undone_set_ids.end());
   return Status::Ok();
 }
 

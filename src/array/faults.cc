@@ -7,10 +7,10 @@ namespace sp::array {
 namespace {
 
 constexpr std::string_view kPoints[] = {
-    "lun.after-intent",      "lun.after-file",         "resize.after-grow",
-    "snapshot.after-intent", "snapshot.before-commit", "snapshot.after-commit",
-    "delete.after-intent",   "delete.after-remove",    "break.after-intent",
-    "break.after-clone",     "break.after-commit",
+    "lun.after-intent",      "lun.after-file",        "resize.after-grow",
+    "snapshot.after-intent", "snapshot.after-clones", "snapshot.before-commit",
+    "snapshot.after-commit", "delete.after-intent",   "delete.after-remove",
+    "break.after-intent",    "break.after-clone",     "break.after-commit",
 };
 constexpr std::string_view kClonePrefix = "snapshot.after-clone-";
 

@@ -8,10 +8,15 @@
 //   lun.after-intent        CreateLun: "creating" row committed, no file yet
 //   lun.after-file          CreateLun: file made, row still "creating"
 //   resize.after-grow       ResizeLun: file grown, catalogue not updated
-//   snapshot.after-intent   CreateSnapshotSet: set and LUN rows "creating"
-//   snapshot.after-clone-N  CreateSnapshotSet: N clones made (N >= 1)
-//   snapshot.before-commit  CreateSnapshotSet: every clone made
-//   snapshot.after-commit   CreateSnapshotSet: committed, not yet returned
+//   snapshot.after-intent   Create/PrepareSnapshotSet: set and LUN rows
+//                           "creating", no clone
+//   snapshot.after-clone-N  Create/CommitSnapshotSet: N clones made (N >= 1)
+//   snapshot.after-clones   Create/CommitSnapshotSet: every clone made, none
+//                           synced (Commit not yet returned)
+//   snapshot.before-commit  Create/FinishSnapshotSet: clones synced, the
+//                           catalogue not yet committed
+//   snapshot.after-commit   Create/FinishSnapshotSet: committed, not yet
+//                           returned
 //   delete.after-intent     Delete*: rows "deleting", no file removed
 //   delete.after-remove     Delete*: first file removed, its row remains
 //   break.after-intent      BreakSnapshot: new row "creating", no clone

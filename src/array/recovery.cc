@@ -53,6 +53,7 @@ class Recovery {
       SP_RETURN_IF_ERROR(db_->DeleteSet(set.id));
       SP_RETURN_IF_ERROR(txn.Commit());
       report_->undone_sets++;
+      report_->undone_set_ids.push_back(set.id);
       report_->undone_luns += static_cast<int>(luns.size());
       report_->log.push_back("undid half-made snapshot set " +
                              set.id.ToString() + " (" +

@@ -1,7 +1,10 @@
 // Crash recovery of a pool, run by Array::Open before the Array serves any
 // call. After it, the catalogue and luns/ agree:
 //   - a snapshot set still "creating" is undone: its LUN files and rows, and
-//     the set row (its id was never returned, so it is not used up);
+//     the set row (its id was never returned, so it is not used up). That
+//     includes a set whose clones were made (CommitSnapshotSet) but not yet
+//     synced and committed (FinishSnapshotSet): after a crash such a clone
+//     may be missing or incomplete, so it is never trusted;
 //   - a LUN still "creating" (CreateLun, or the new LUN of a break) is
 //     undone: file and row; a break's snapshot LUN stays as it was;
 //   - a LUN "deleting" is finished: file removed, then row deleted;
@@ -18,12 +21,14 @@
 
 #include "array/catalogue.h"
 #include "os/pool_filesystem.h"
+#include "shadowport/guid.h"
 #include "shadowport/status.h"
 
 namespace sp::array {
 
 struct RecoveryReport {
   int undone_sets = 0;
+  std::vector<Guid> undone_set_ids;  // the undone sets, for later callers
   int undone_luns = 0;         // "creating" LUN rows removed, sets' included
   int finished_deletions = 0;  // "deleting" rows finished
   int finished_resizes = 0;

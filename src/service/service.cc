@@ -3,7 +3,9 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "shadowport/context.h"
@@ -15,9 +17,16 @@ namespace sp::service {
 Service::Service(ServiceDeps deps) : deps_(std::move(deps)) {}
 
 void Service::CrashPoint(std::string_view point) const {
-  if (!deps_.crash_at.empty() && deps_.crash_at == point) {
+  if (deps_.crash_at.empty()) return;
+  if (deps_.crash_at == point) {
     logger().Warning("crash test: SIGKILL at " + std::string(point));
     raise(SIGKILL);
+  }
+  if (deps_.crash_at == "stall-" + std::string(point)) {
+    logger().Warning("crash test: stalling " +
+                     std::to_string(kCrashTestStall.count()) + " ms at " +
+                     std::string(point));
+    std::this_thread::sleep_for(kCrashTestStall);
   }
 }
 

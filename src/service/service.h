@@ -29,6 +29,9 @@
 
 namespace sp::service {
 
+// How long a "stall-POINT" crash test holds the point (Service::CrashPoint).
+inline constexpr std::chrono::milliseconds kCrashTestStall{2000};
+
 // What a Service works with; everything is owned by main() (or a test) and
 // outlives the Service.
 struct ServiceDeps {
@@ -89,7 +92,10 @@ class Service {
   const ServiceConfig& config() const { return *deps_.config; }
   array::rpc::Logger& logger() const { return *deps_.logger; }
 
-  // Raises SIGKILL if `point` is deps().crash_at.
+  // Crash tests only (SHADOWPORTD_CRASH_AT, never set in production):
+  // raises SIGKILL if `point` is deps().crash_at; sleeps kCrashTestStall if
+  // it is "stall-" + point (a hung provider or freezer, for the deadline
+  // tests).
   void CrashPoint(std::string_view point) const;
 
   // The one snapshot-set creation in flight on this host (VSS: from

@@ -319,9 +319,9 @@ TEST_F(ArraydTest, SigkillDuringSnapshotCreationRecoversOnRestart) {
     ASSERT_TRUE(admin->Present(lun->id, "alpha").ok());
     ids.push_back(lun->id);
   }
-  for (const char* point :
-       {"snapshot.after-intent", "snapshot.after-clone-1",
-        "snapshot.before-commit", "snapshot.after-commit"}) {
+  for (const char* point : {"snapshot.after-intent", "snapshot.after-clone-1",
+                            "snapshot.after-clones", "snapshot.before-commit",
+                            "snapshot.after-commit"}) {
     SCOPED_TRACE(point);
     StartDaemonNoWait(DaemonOptions{.free_space_floor = 64ull << 20,
                                     .reserve_percent = 10,
@@ -358,6 +358,115 @@ TEST_F(ArraydTest, SigkillDuringSnapshotCreationRecoversOnRestart) {
     for (const LunInfo& s : *snapshots) {
       EXPECT_TRUE(Admin()->DeleteSnapshot(s.id).ok());
     }
+  }
+}
+
+// The three-step creation as the array provider drives it: Prepare before
+// the freeze, only the clones (Commit) while the origin is frozen, the sync
+// and the catalogue commit (Finish) after the thaw. The snapshot holds what
+// was written before the freeze, nothing written after the thaw.
+TEST_F(ArraydTest, ThreeStepSetAroundAFreezeIsAPointInTimeCopy) {
+  StartDaemon();
+  auto admin = Admin();
+  auto one = NewHost("systemOne");
+  Result<LunInfo> lun = admin->CreateLun(512 * kMiB);
+  ASSERT_TRUE(lun.ok());
+  ASSERT_TRUE(admin->Present(lun->id, "systemOne").ok());
+  const std::string device = AttachLun(*one, lun->id);
+  ASSERT_FALSE(device.empty());
+  ASSERT_NO_FATAL_FAILURE(Mkfs("xfs", device));
+  const std::string origin = MountDevice(device, "xfs", {});
+  WriteFile(origin + "/before.txt", "written before the snapshot\n");
+
+  SnapshotSetRequest request;
+  request.snapshot_set_id = NewGuid();
+  request.lun_ids = {lun->id};
+  ASSERT_TRUE(one->PrepareSnapshotSet(request).ok());
+  const size_t files_prepared = PoolLunFiles().size();
+  Result<int64_t> clone_us = [&]() -> Result<int64_t> {
+    os::ScopedFreeze freeze(origin);
+    EXPECT_TRUE(freeze.ok()) << freeze.status().ToString();
+    return one->CommitSnapshotSet(request.snapshot_set_id);
+  }();
+  ASSERT_TRUE(clone_us.ok()) << clone_us.status().ToString();
+  EXPECT_GT(*clone_us, 0);
+  EXPECT_EQ(PoolLunFiles().size(), files_prepared + 1);
+  EXPECT_TRUE(admin->ListSnapshots(std::nullopt)->empty());  // not yet a set
+  WriteFile(origin + "/after.txt", "written after the thaw\n");
+
+  Result<array::SnapshotSetResult> set =
+      one->FinishSnapshotSet(request.snapshot_set_id);
+  ASSERT_TRUE(set.ok()) << set.status().ToString();
+  ASSERT_EQ(set->snapshots.size(), 1u);
+  EXPECT_GE(set->commit_us, set->sync_us);
+  const LunInfo snap = set->snapshots[0];
+  EXPECT_EQ(snap.presented_to, std::vector<std::string>{"systemOne"});
+
+  const std::string snap_device = AttachLun(*one, snap.id);
+  ASSERT_FALSE(snap_device.empty());
+  os::MountOptions ro;
+  ro.read_only = true;
+  ro.data = "nouuid,norecovery";
+  const std::string copy = MountDevice(snap_device, "xfs", ro);
+  EXPECT_EQ(ReadFile(copy + "/before.txt"), "written before the snapshot\n");
+  EXPECT_FALSE(std::ifstream(copy + "/after.txt").good());
+}
+
+// SIGKILL of the daemon between the steps of a three-step creation (the
+// host's freeze window is over, the set is not durable yet): the restarted
+// daemon has undone the set and says so to the late Finish; no clone file
+// is left, and the set can be made again under its id.
+TEST_F(ArraydTest, SigkillBeforeFinishUndoesTheSetAndRefusesTheFinish) {
+  StartDaemon();
+  auto admin = Admin();
+  Result<array::NewHost> alpha_host = admin->AddHost("alpha", "");
+  ASSERT_TRUE(alpha_host.ok());
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < 2; ++i) {
+    Result<LunInfo> lun = admin->CreateLun(256 * kMiB);
+    ASSERT_TRUE(lun.ok());
+    ASSERT_TRUE(admin->Present(lun->id, "alpha").ok());
+    ids.push_back(lun->id);
+  }
+  for (const char* point :
+       {"snapshot.after-clones", "snapshot.before-commit"}) {
+    SCOPED_TRACE(point);
+    StartDaemonNoWait(DaemonOptions{.free_space_floor = 64ull << 20,
+                                    .reserve_percent = 10,
+                                    .crash_at = point});
+    auto alpha = AsHost("alpha", alpha_host->credential);
+    SnapshotSetRequest request;
+    request.snapshot_set_id = NewGuid();
+    request.lun_ids = ids;
+    Status prepared = Status(Code::kUnavailable, "");
+    for (int tries = 0; tries < 200; ++tries) {
+      prepared = alpha->PrepareSnapshotSet(request);
+      if (prepared.code() != Code::kUnavailable || daemon()->Poll()) break;
+      usleep(20000);
+    }
+    ASSERT_TRUE(prepared.ok()) << prepared.ToString() << DaemonLog();
+    Result<int64_t> cloned = alpha->CommitSnapshotSet(request.snapshot_set_id);
+    if (cloned.ok()) {  // before-commit: the daemon dies in the Finish
+      EXPECT_FALSE(alpha->FinishSnapshotSet(request.snapshot_set_id).ok());
+    }
+    std::optional<int> status = daemon()->Wait(std::chrono::seconds(10));
+    ASSERT_TRUE(status.has_value()) << DaemonLog();
+    EXPECT_TRUE(WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL)
+        << DaemonLog();
+
+    StartDaemon();
+    alpha = AsHost("alpha", alpha_host->credential);
+    EXPECT_TRUE(Admin()->ListSnapshots(std::nullopt)->empty());
+    EXPECT_EQ(PoolLunFiles().size(), ids.size());
+    Result<array::SnapshotSetResult> late =
+        alpha->FinishSnapshotSet(request.snapshot_set_id);
+    EXPECT_EQ(late.status().code(), Code::kObjectNotFound)
+        << late.status().ToString();
+    EXPECT_NE(late.status().message().find("restarted"), std::string::npos)
+        << late.status().ToString();
+    Result<array::SnapshotSetResult> again = alpha->CreateSnapshotSet(request);
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    ASSERT_TRUE(alpha->DeleteSnapshotSet(request.snapshot_set_id).ok());
   }
 }
 

@@ -153,9 +153,31 @@ Status FakePoolFilesystem::Clone(const std::string& src,
   return CopySparse(in.get(), out.get(), st.st_size);
 }
 
+Status FakePoolFilesystem::CloneNoSync(const std::string& src,
+                                       const std::string& dst) {
+  SP_RETURN_IF_ERROR(Clone(src, dst));
+  std::lock_guard<std::mutex> lock(mu_);
+  unsynced_.insert(dst);
+  return Status::Ok();
+}
+
+Status FakePoolFilesystem::SyncFiles(const std::vector<std::string>& paths) {
+  SP_RETURN_IF_ERROR(Record({Op::kSyncFiles, "", "", 0, paths}));
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const std::string& path : paths) unsynced_.erase(path);
+  return Status::Ok();
+}
+
+std::set<std::string> FakePoolFilesystem::Unsynced() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return unsynced_;
+}
+
 Status FakePoolFilesystem::Remove(const std::string& path) {
   SP_RETURN_IF_ERROR(Record({Op::kRemove, path, "", 0}));
   if (::unlink(path.c_str()) != 0) return FromErrno(errno, path);
+  std::lock_guard<std::mutex> lock(mu_);
+  unsynced_.erase(path);
   return Status::Ok();
 }
 

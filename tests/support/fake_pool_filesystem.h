@@ -3,7 +3,9 @@
 // directory); Clone copies the source sparsely (data segments only) instead
 // of reflinking, so keep test LUNs small (MiBs). It records every call, can
 // fail the Nth call of an operation, can pretend the pool cannot reflink,
-// and reports whatever free space the test sets.
+// and reports whatever free space the test sets. CloneNoSync is a Clone
+// (recorded as kClone) whose destination stays "unsynced" until a SyncFiles
+// names it or it is removed, so a test can tell what was made durable when.
 //
 // Thread safety: all methods may be called concurrently (one mutex).
 #ifndef SHADOWPORT_TESTS_SUPPORT_FAKE_POOL_FILESYSTEM_H_
@@ -12,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,12 +34,14 @@ class FakePoolFilesystem : public os::PoolFilesystem {
     kListFiles,
     kFileSize,
     kSpace,
+    kSyncFiles,
   };
   struct Call {
     Op op;
     std::string path;
-    std::string other;  // Clone's destination
-    uint64_t size = 0;  // CreateSparseFile, GrowFile
+    std::string other;                    // Clone's destination
+    uint64_t size = 0;                    // CreateSparseFile, GrowFile
+    std::vector<std::string> paths = {};  // SyncFiles
   };
 
   FakePoolFilesystem() = default;
@@ -52,11 +57,16 @@ class FakePoolFilesystem : public os::PoolFilesystem {
 
   std::vector<Call> Calls() const;
   int CountCalls(Op op) const;
+  // Destinations of CloneNoSync not yet named by a successful SyncFiles
+  // (nor removed).
+  std::set<std::string> Unsynced() const;
 
   Status CheckReflink(const std::string& dir) override;
   Status CreateSparseFile(const std::string& path, uint64_t size) override;
   Status GrowFile(const std::string& path, uint64_t size) override;
   Status Clone(const std::string& src, const std::string& dst) override;
+  Status CloneNoSync(const std::string& src, const std::string& dst) override;
+  Status SyncFiles(const std::vector<std::string>& paths) override;
   Status Remove(const std::string& path) override;
   Result<std::vector<std::string>> ListFiles(const std::string& dir) override;
   Result<uint64_t> FileSize(const std::string& path) override;
@@ -74,6 +84,7 @@ class FakePoolFilesystem : public os::PoolFilesystem {
   std::vector<Call> calls_;                      // GUARDED_BY(mu_)
   std::map<Op, int> counts_;                     // GUARDED_BY(mu_)
   std::map<Op, Failure> failures_;               // GUARDED_BY(mu_)
+  std::set<std::string> unsynced_;               // GUARDED_BY(mu_)
   bool reflink_ = true;                          // GUARDED_BY(mu_)
   std::string fs_type_ = "ext4";                 // GUARDED_BY(mu_)
   os::SpaceInfo space_{1ull << 40, 1ull << 40};  // GUARDED_BY(mu_)

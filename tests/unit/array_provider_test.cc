@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -24,6 +26,7 @@ namespace {
 
 using array::rpc::CodeOf;
 using array::rpc::StatusText;
+using Op = fakes::FakePoolFilesystem::Op;
 
 Guid NewGuid() {
   Result<Guid> g = Guid::Random();
@@ -82,6 +85,28 @@ class ArrayProviderTest : public array::rpc::RpcTest {
     Result<std::vector<array::LunInfo>> luns = Admin()->ListSnapshots(set);
     EXPECT_TRUE(luns.ok()) << luns.status().ToString();
     return luns.ok() ? *luns : std::vector<array::LunInfo>{};
+  }
+
+  // The sequence up to PreCommitSnapshots (the array has the intent).
+  Status PreCommit(
+      const Guid& set,
+      const std::vector<std::pair<Guid, os::VolumeInfo>>& volumes) {
+    for (const auto& [snapshot, volume] : volumes) {
+      SP_RETURN_IF_ERROR(
+          provider_->BeginPrepareSnapshot(set, snapshot, volume, 0, {}));
+    }
+    SP_RETURN_IF_ERROR(provider_->EndPrepareSnapshots(set));
+    return provider_->PreCommitSnapshots(set);
+  }
+
+  // Names of the files in the pool's luns/.
+  std::set<std::string> PoolFiles() const {
+    std::set<std::string> names;
+    for (const auto& entry :
+         std::filesystem::directory_iterator(dir_ + "/pool/luns")) {
+      names.insert(entry.path().filename().string());
+    }
+    return names;
   }
 
   std::string ArrayId() {
@@ -303,6 +328,98 @@ TEST_F(ArrayProviderTest, AbortBeforeCommitNeedsNoArray) {
   SP_RPC_EXPECT_CODE(provider_->AbortSnapshots(NewGuid()), kUnavailable);
 }
 
+TEST_F(ArrayProviderTest, OnlyTheClonesHappenInsideCommitSnapshots) {
+  os::VolumeInfo v1 = Volume(NewLun("hostA"), 1);
+  os::VolumeInfo v2 = Volume(NewLun("hostA"), 2);
+  const Guid set = NewGuid();
+  const Guid s1 = NewGuid();
+  SP_RPC_ASSERT_OK(PreCommit(set, {{s1, v1}, {NewGuid(), v2}}));
+  EXPECT_EQ(fs_.CountCalls(Op::kClone), 0);
+
+  SP_RPC_ASSERT_OK(provider_->CommitSnapshots(set));  // the freeze window
+  EXPECT_EQ(fs_.CountCalls(Op::kClone), 2);
+  EXPECT_EQ(fs_.Unsynced().size(), 2u);
+  EXPECT_EQ(fs_.CountCalls(Op::kSyncFiles), 0);
+  EXPECT_TRUE(ArraySnapshots().empty());  // not a set before PostCommit
+  SP_RPC_EXPECT_CODE(provider_->GetTargetLuns(set, s1), kBadState);
+  SP_RPC_EXPECT_CODE(provider_->CommitSnapshots(set), kBadState);
+
+  SP_RPC_ASSERT_OK(provider_->PostCommitSnapshots(set));
+  EXPECT_EQ(fs_.CountCalls(Op::kSyncFiles), 1);
+  EXPECT_TRUE(fs_.Unsynced().empty());
+  EXPECT_EQ(ArraySnapshots(set).size(), 2u);
+  SP_RPC_ASSERT_OK(provider_->GetTargetLuns(set, s1));
+}
+
+TEST_F(ArrayProviderTest, AbortBeforePostCommitLeavesNothingAtTheArray) {
+  os::VolumeInfo v1 = Volume(NewLun("hostA"), 1);
+  os::VolumeInfo v2 = Volume(NewLun("hostA"), 2);
+  const std::set<std::string> before = PoolFiles();
+  for (bool cloned : {false, true}) {
+    SCOPED_TRACE(cloned ? "after CommitSnapshots" : "after PreCommitSnapshots");
+    const Guid set = NewGuid();
+    SP_RPC_ASSERT_OK(PreCommit(set, {{NewGuid(), v1}, {NewGuid(), v2}}));
+    if (cloned) {
+      SP_RPC_ASSERT_OK(provider_->CommitSnapshots(set));
+    }
+    SP_RPC_ASSERT_OK(provider_->AbortSnapshots(set));
+    EXPECT_EQ(PoolFiles(), before);
+    EXPECT_TRUE(fs_.Unsynced().empty());
+    EXPECT_TRUE(ArraySnapshots().empty());
+    SP_RPC_EXPECT_CODE(provider_->PostCommitSnapshots(set), kObjectNotFound);
+  }
+}
+
+TEST_F(ArrayProviderTest, RestartedProviderUndoesASetCutOffBeforePostCommit) {
+  os::VolumeInfo v = Volume(NewLun("hostA"), 1);
+  const std::set<std::string> before = PoolFiles();
+  const Guid set = NewGuid();
+  SP_RPC_ASSERT_OK(PreCommit(set, {{NewGuid(), v}}));
+  SP_RPC_ASSERT_OK(provider_->CommitSnapshots(set));
+  // shadowportd restarted: it aborts the set it had recorded as creating.
+  std::unique_ptr<ArrayProvider> restarted = MakeProvider("hostA", cred_a_);
+  SP_RPC_ASSERT_OK(restarted->DeleteSnapshotSetLuns(set));
+  EXPECT_EQ(PoolFiles(), before);
+  // Another host cannot finish it either: it is not there for anybody.
+  const std::string b = AddHost("hostB");
+  SP_RPC_EXPECT_CODE(AsHost("hostB", b)->FinishSnapshotSet(set),
+                     kObjectNotFound);
+  SP_RPC_EXPECT_CODE(provider_->PostCommitSnapshots(set), kObjectNotFound);
+  SP_RPC_ASSERT_OK(provider_->AbortSnapshots(set));
+  EXPECT_TRUE(ArraySnapshots().empty());
+}
+
+TEST_F(ArrayProviderTest, PostCommitAfterTheArrayRestartedFailsCleanly) {
+  os::VolumeInfo v = Volume(NewLun("hostA"), 1);
+  const std::set<std::string> before = PoolFiles();
+  const Guid set = NewGuid();
+  SP_RPC_ASSERT_OK(PreCommit(set, {{NewGuid(), v}}));
+  SP_RPC_ASSERT_OK(provider_->CommitSnapshots(set));
+  RestartArray();
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(PoolFiles(), before);  // the unsynced clone was not trusted
+  Status late = provider_->PostCommitSnapshots(set);
+  SP_RPC_EXPECT_CODE(late, kObjectNotFound);
+  EXPECT_NE(late.message().find("restarted"), std::string::npos)
+      << late.ToString();
+  SP_RPC_ASSERT_OK(provider_->AbortSnapshots(set));
+  EXPECT_TRUE(ArraySnapshots().empty());
+}
+
+TEST_F(ArrayProviderTest, FailedSyncInPostCommitLeavesNothing) {
+  os::VolumeInfo v = Volume(NewLun("hostA"), 1);
+  const std::set<std::string> before = PoolFiles();
+  const Guid set = NewGuid();
+  SP_RPC_ASSERT_OK(PreCommit(set, {{NewGuid(), v}}));
+  SP_RPC_ASSERT_OK(provider_->CommitSnapshots(set));
+  fs_.FailNth(Op::kSyncFiles, 1,
+              Status(Code::kIoError, "injected fsync failure"));
+  SP_RPC_EXPECT_CODE(provider_->PostCommitSnapshots(set), kIoError);
+  EXPECT_EQ(PoolFiles(), before);
+  EXPECT_TRUE(ArraySnapshots().empty());
+  SP_RPC_ASSERT_OK(provider_->AbortSnapshots(set));
+}
+
 TEST_F(ArrayProviderTest, DeletionIsIdempotent) {
   os::VolumeInfo v = Volume(NewLun("hostA"), 1);
   const Guid set = NewGuid();
@@ -419,6 +536,7 @@ TEST_F(ArrayProviderImportTest, ClusterRuleThroughTheProvider) {
   SP_RPC_ASSERT_OK(prod->EndPrepareSnapshots(set));
   SP_RPC_ASSERT_OK(prod->PreCommitSnapshots(set));
   SP_RPC_ASSERT_OK(prod->CommitSnapshots(set));
+  SP_RPC_ASSERT_OK(prod->PostCommitSnapshots(set));
   Result<std::vector<SnapshotLun>> target = prod->GetTargetLuns(set, snapshot);
   SP_RPC_ASSERT_OK(target);
   const LunInformation& dest = (*target)[0].mapping.destination;

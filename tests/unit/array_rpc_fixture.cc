@@ -84,6 +84,18 @@ Result<SnapshotSetResult> DelayedArray::CreateSnapshotSet(
     const Caller& c, const SnapshotSetRequest& request) {
   return inner_->CreateSnapshotSet(c, request);
 }
+Status DelayedArray::PrepareSnapshotSet(const Caller& c,
+                                        const SnapshotSetRequest& request) {
+  return inner_->PrepareSnapshotSet(c, request);
+}
+Result<int64_t> DelayedArray::CommitSnapshotSet(const Caller& c,
+                                                const Guid& set_id) {
+  return inner_->CommitSnapshotSet(c, set_id);
+}
+Result<SnapshotSetResult> DelayedArray::FinishSnapshotSet(const Caller& c,
+                                                          const Guid& set_id) {
+  return inner_->FinishSnapshotSet(c, set_id);
+}
 Result<std::vector<LunInfo>> DelayedArray::ListSnapshots(
     const Caller& c, std::optional<Guid> set_id) {
   return inner_->ListSnapshots(c, set_id);
@@ -128,11 +140,13 @@ void RpcTest::SetUp() {
   ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
   dir_ = tmpl;
   socket_ = dir_ + "/arrayd.sock";
-  const std::string pool = dir_ + "/pool";
-  std::filesystem::create_directory(pool);
+  std::filesystem::create_directory(dir_ + "/pool");
+  OpenAndServe();
+}
 
+void RpcTest::OpenAndServe() {
   ArrayOptions options;
-  options.pool_dir = pool;
+  options.pool_dir = dir_ + "/pool";
   Result<std::unique_ptr<Array>> array = Array::Open(options, &fs_);
   ASSERT_TRUE(array.ok()) << array.status().ToString();
   array_ = std::move(array).value();
@@ -151,6 +165,14 @@ void RpcTest::StartServer(const ListenOptions& listen) {
       RpcServer::Start(listen, service_.get());
   ASSERT_TRUE(server.ok()) << server.status().ToString();
   server_ = std::move(server).value();
+}
+
+void RpcTest::RestartArray() {
+  StopServer();
+  service_.reset();
+  delayed_.reset();
+  array_.reset();
+  OpenAndServe();
 }
 
 void RpcTest::StopServer() {

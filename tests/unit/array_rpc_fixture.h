@@ -91,6 +91,12 @@ class DelayedArray final : public Array {
                    const std::string& host) override;
   Result<SnapshotSetResult> CreateSnapshotSet(
       const Caller& c, const SnapshotSetRequest& request) override;
+  Status PrepareSnapshotSet(const Caller& c,
+                            const SnapshotSetRequest& request) override;
+  Result<int64_t> CommitSnapshotSet(const Caller& c,
+                                    const Guid& set_id) override;
+  Result<SnapshotSetResult> FinishSnapshotSet(const Caller& c,
+                                              const Guid& set_id) override;
   Result<std::vector<LunInfo>> ListSnapshots(
       const Caller& c, std::optional<Guid> set_id) override;
   Result<std::vector<LunInfo>> LocateLuns(
@@ -121,6 +127,10 @@ class RpcTest : public ::testing::Test {
   // Starts the service on `listen` (the fixture's socket is set already).
   void StartServer(const ListenOptions& listen);
   void StopServer();
+  // Stops the server, closes the Array and opens it again (its crash
+  // recovery runs, as after a restart of shadowport-arrayd), then serves
+  // again on the fixture's socket.
+  void RestartArray();
 
   ClientOptions UnixOptions() const;
   std::unique_ptr<ArrayClient> MakeClient(const ClientOptions& options);
@@ -133,6 +143,9 @@ class RpcTest : public ::testing::Test {
   std::string AddHost(const std::string& name, const std::string& cluster = "");
   // Creates a 1 MiB LUN and presents it to `host` (if not empty).
   uint64_t NewLun(const std::string& host = "");
+
+  // Opens the Array on dir_/pool and serves it on socket_.
+  void OpenAndServe();
 
   std::string dir_;     // temporary directory, removed at the end
   std::string socket_;  // dir_/arrayd.sock

@@ -267,5 +267,36 @@ TEST_F(RpcTest, PoolStatusAndHostsTravel) {
   EXPECT_GT((*hosts)[0].created_us, 0);
 }
 
+TEST_F(RpcTest, ThreeStepSnapshotSetTravels) {
+  const std::string a = AddHost("hostA");
+  const std::string b = AddHost("hostB");
+  const uint64_t lun = NewLun("hostA");
+  std::unique_ptr<ArrayClient> host_a = AsHost("hostA", a);
+  SnapshotSetRequest request;
+  Result<Guid> set_id = Guid::Random();
+  SP_RPC_ASSERT_OK(set_id);
+  request.snapshot_set_id = *set_id;
+  request.lun_ids = {lun};
+
+  SP_RPC_ASSERT_OK(host_a->PrepareSnapshotSet(request));
+  Result<SnapshotSetResult> early = host_a->FinishSnapshotSet(*set_id);
+  SP_RPC_EXPECT_CODE(early, kBadState);
+  EXPECT_EQ(early.status().info().name, "VSS_E_BAD_STATE");
+  Result<int64_t> foreign = AsHost("hostB", b)->CommitSnapshotSet(*set_id);
+  SP_RPC_EXPECT_CODE(foreign, kObjectNotFound);
+  EXPECT_EQ(foreign.status().info().name, "VSS_E_OBJECT_NOT_FOUND");
+  Result<int64_t> clone_us = host_a->CommitSnapshotSet(*set_id);
+  SP_RPC_ASSERT_OK(clone_us);
+  EXPECT_GE(*clone_us, 0);
+  Result<SnapshotSetResult> set = host_a->FinishSnapshotSet(*set_id);
+  SP_RPC_ASSERT_OK(set);
+  EXPECT_EQ(set->snapshot_set_id, *set_id);
+  ASSERT_EQ(set->snapshots.size(), 1u);
+  EXPECT_EQ(set->snapshots[0].origin_lun_id, lun);
+  EXPECT_GE(set->commit_us, set->sync_us);
+  SP_RPC_EXPECT_CODE(host_a->FinishSnapshotSet(*set_id), kObjectNotFound);
+  SP_RPC_EXPECT_CODE(host_a->CommitSnapshotSet(Guid()), kObjectNotFound);
+}
+
 }  // namespace
 }  // namespace sp::array::rpc

@@ -262,5 +262,195 @@ TEST_F(SnapshotTest, OtherHostsCannotTouchTheSet) {
   EXPECT_TRUE(array().GetLun(admin_, snap).ok());
 }
 
+// The three-step creation (PrepareSnapshotSet / CommitSnapshotSet /
+// FinishSnapshotSet): what each step does to the pool, and its refusals.
+class SnapshotStepsTest : public SnapshotTest {
+ protected:
+  std::string SnapPath(const SnapshotSetResult& r, size_t i) const {
+    return LunPath(r.snapshots[i].id);
+  }
+};
+
+TEST_F(SnapshotStepsTest, OnlyTheClonesInCommitTheSyncAndCatalogueInFinish) {
+  WriteLun(a_, "alpha-before", 4096);
+  const std::set<std::string> before = PoolFiles();
+  SnapshotSetRequest req = Request({a_, b_});
+
+  SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, req));
+  EXPECT_EQ(fs_.CountCalls(Op::kClone), 0);
+  EXPECT_EQ(PoolFiles(), before);
+  EXPECT_TRUE(array().ListSnapshots(admin_, std::nullopt)->empty());
+
+  Result<int64_t> clone_us =
+      array().CommitSnapshotSet(prod_, req.snapshot_set_id);
+  ASSERT_TRUE(clone_us.ok()) << clone_us.status().ToString();
+  EXPECT_GE(*clone_us, 0);
+  EXPECT_EQ(fs_.CountCalls(Op::kClone), 2);
+  EXPECT_EQ(fs_.CountCalls(Op::kSyncFiles), 0);
+  EXPECT_EQ(fs_.Unsynced().size(), 2u);
+  EXPECT_EQ(PoolFiles().size(), before.size() + 2);
+  // Made but not durable: nobody sees the set yet.
+  EXPECT_TRUE(array().ListSnapshots(admin_, std::nullopt)->empty());
+  EXPECT_TRUE(array().ListSnapshots(prod_, req.snapshot_set_id)->empty());
+  EXPECT_EQ(array().GetStatus(admin_)->snapshot_count, 0u);
+
+  // The point in time is the Commit: later writes do not reach the set.
+  WriteLun(a_, "alpha-after!", 4096);
+  Result<SnapshotSetResult> r =
+      array().FinishSnapshotSet(prod_, req.snapshot_set_id);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(fs_.CountCalls(Op::kClone), 2);  // no clone after the window
+  ASSERT_EQ(fs_.CountCalls(Op::kSyncFiles), 1);
+  EXPECT_EQ(fs_.Calls().back().op, Op::kSyncFiles);
+  EXPECT_EQ(fs_.Calls().back().paths,
+            (std::vector<std::string>{SnapPath(*r, 0), SnapPath(*r, 1)}));
+  EXPECT_TRUE(fs_.Unsynced().empty());
+  EXPECT_GE(r->sync_us, 0);
+  EXPECT_GE(r->commit_us, r->sync_us);
+  ASSERT_EQ(r->snapshots.size(), 2u);
+  EXPECT_EQ(r->snapshots[0].origin_lun_id, a_);
+  EXPECT_EQ(r->snapshots[1].origin_lun_id, b_);
+  EXPECT_EQ(r->snapshots[0].presented_to, std::vector<std::string>{"prod"});
+  EXPECT_EQ(ReadLun(r->snapshots[0].id, 12, 4096), "alpha-before");
+  EXPECT_EQ(array().ListSnapshots(prod_, req.snapshot_set_id)->size(), 2u);
+  Close();
+  ExpectNoIntentRows();
+}
+
+TEST_F(SnapshotStepsTest, StepsOutOfOrderOrFromAnotherCallerAreRefused) {
+  AddHost("stranger");
+  const Caller stranger = Caller::Host("stranger");
+  SnapshotSetRequest req = Request({a_});
+  const Guid& id = req.snapshot_set_id;
+  SP_EXPECT_CODE(array().CommitSnapshotSet(prod_, id), kObjectNotFound);
+  SP_EXPECT_CODE(array().FinishSnapshotSet(prod_, id), kObjectNotFound);
+  // Prepare refuses what CreateSnapshotSet refuses, and leaves nothing.
+  SP_EXPECT_CODE(array().PrepareSnapshotSet(prod_, Request({})), kInvalidArg);
+  SP_EXPECT_CODE(array().PrepareSnapshotSet(stranger, req), kAccessDenied);
+
+  SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, req));
+  SP_EXPECT_CODE(array().PrepareSnapshotSet(prod_, req), kObjectAlreadyExists);
+  SP_EXPECT_CODE(array().FinishSnapshotSet(prod_, id), kBadState);
+  // Another host, or the admin, cannot continue prod's set: to them it is
+  // not there (a host cannot tell another's set from none).
+  SP_EXPECT_CODE(array().CommitSnapshotSet(stranger, id), kObjectNotFound);
+  SP_EXPECT_CODE(array().CommitSnapshotSet(admin_, id), kObjectNotFound);
+  SP_EXPECT_CODE(array().CommitSnapshotSet(Caller::Host("ghost"), id),
+                 kUnauthenticated);
+  EXPECT_EQ(fs_.CountCalls(Op::kClone), 0);
+
+  ASSERT_TRUE(array().CommitSnapshotSet(prod_, id).ok());
+  SP_EXPECT_CODE(array().CommitSnapshotSet(prod_, id), kBadState);
+  SP_EXPECT_CODE(array().FinishSnapshotSet(stranger, id), kObjectNotFound);
+  EXPECT_EQ(fs_.CountCalls(Op::kClone), 1);
+  ASSERT_TRUE(array().FinishSnapshotSet(prod_, id).ok());
+  SP_EXPECT_CODE(array().FinishSnapshotSet(prod_, id), kObjectNotFound);
+  SP_EXPECT_CODE(array().CommitSnapshotSet(prod_, id), kObjectNotFound);
+  EXPECT_EQ(array().ListSnapshots(prod_, id)->size(), 1u);
+}
+
+TEST_F(SnapshotStepsTest, DeleteSnapshotSetUndoesASetBeingCreated) {
+  const std::set<std::string> before = PoolFiles();
+  AddHost("stranger");
+  for (bool committed : {false, true}) {
+    SCOPED_TRACE(committed ? "after Commit" : "after Prepare");
+    SnapshotSetRequest req = Request({a_, b_});
+    const Guid& id = req.snapshot_set_id;
+    SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, req));
+    if (committed) {
+      ASSERT_TRUE(array().CommitSnapshotSet(prod_, id).ok());
+    }
+    SP_EXPECT_CODE(array().DeleteSnapshotSet(Caller::Host("stranger"), id),
+                   kAccessDenied);
+    SP_ASSERT_OK(array().DeleteSnapshotSet(prod_, id));  // the abort
+    EXPECT_EQ(PoolFiles(), before);
+    EXPECT_TRUE(fs_.Unsynced().empty());
+    SP_EXPECT_CODE(array().FinishSnapshotSet(prod_, id), kObjectNotFound);
+    // Nothing was returned, so the id is free again.
+    ASSERT_TRUE(array().CreateSnapshotSet(prod_, req).ok());
+    SP_ASSERT_OK(array().DeleteSnapshotSet(prod_, id));
+  }
+  // The admin may abort a host's set too.
+  SnapshotSetRequest req = Request({a_});
+  SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, req));
+  ASSERT_TRUE(array().CommitSnapshotSet(prod_, req.snapshot_set_id).ok());
+  SP_ASSERT_OK(array().DeleteSnapshotSet(admin_, req.snapshot_set_id));
+  EXPECT_EQ(PoolFiles(), before);
+  Close();
+  ExpectNoIntentRows();
+}
+
+TEST_F(SnapshotStepsTest, AFailedCloneOrSyncUndoesTheWholeSet) {
+  const std::set<std::string> before = PoolFiles();
+  for (int n = 1; n <= 3; ++n) {
+    SCOPED_TRACE(n);
+    fs_.FailNth(Op::kClone, n, Status(Code::kIoError, "injected clone error"));
+    SnapshotSetRequest req = Request({a_, b_, c_});
+    SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, req));
+    SP_EXPECT_CODE(array().CommitSnapshotSet(prod_, req.snapshot_set_id),
+                   kIoError);
+    EXPECT_EQ(PoolFiles(), before);
+    EXPECT_TRUE(fs_.Unsynced().empty());
+    SP_EXPECT_CODE(array().FinishSnapshotSet(prod_, req.snapshot_set_id),
+                   kObjectNotFound);
+    SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, req));  // id free again
+    SP_ASSERT_OK(array().DeleteSnapshotSet(prod_, req.snapshot_set_id));
+  }
+  fs_.FailNth(Op::kSyncFiles, 1, Status(Code::kIoError, "injected EIO"));
+  SnapshotSetRequest req = Request({a_, b_});
+  SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, req));
+  ASSERT_TRUE(array().CommitSnapshotSet(prod_, req.snapshot_set_id).ok());
+  SP_EXPECT_CODE(array().FinishSnapshotSet(prod_, req.snapshot_set_id),
+                 kIoError);
+  EXPECT_EQ(PoolFiles(), before);
+  EXPECT_TRUE(array().ListSnapshots(admin_, std::nullopt)->empty());
+  SP_EXPECT_CODE(array().FinishSnapshotSet(prod_, req.snapshot_set_id),
+                 kObjectNotFound);
+  Close();
+  ExpectNoIntentRows();
+}
+
+TEST_F(SnapshotStepsTest, FinishAfterTheArrayRestartedIsRefused) {
+  const std::set<std::string> before = PoolFiles();
+  SnapshotSetRequest req = Request({a_, b_});
+  SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, req));
+  ASSERT_TRUE(array().CommitSnapshotSet(prod_, req.snapshot_set_id).ok());
+  Reopen();  // the unsynced clones are not trusted: recovery undoes the set
+  EXPECT_EQ(PoolFiles(), before);
+  Result<SnapshotSetResult> late =
+      array().FinishSnapshotSet(prod_, req.snapshot_set_id);
+  SP_EXPECT_CODE(late, kObjectNotFound);
+  EXPECT_NE(late.status().message().find("restarted"), std::string::npos)
+      << late.status().ToString();
+  SP_EXPECT_CODE(array().CommitSnapshotSet(prod_, req.snapshot_set_id),
+                 kObjectNotFound);
+  // The requester may make the set again under the same id.
+  ASSERT_TRUE(array().CreateSnapshotSet(prod_, req).ok());
+  Close();
+  ExpectNoIntentRows();
+}
+
+TEST_F(SnapshotStepsTest, CommitTakesTheOriginsAsTheyAreThen) {
+  SnapshotSetRequest grown = Request({a_});
+  SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, grown));
+  SP_ASSERT_OK(array().ResizeLun(admin_, a_, 4 * kMiB));
+  ASSERT_TRUE(array().CommitSnapshotSet(prod_, grown.snapshot_set_id).ok());
+  Result<SnapshotSetResult> r =
+      array().FinishSnapshotSet(prod_, grown.snapshot_set_id);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->snapshots[0].size_bytes, 4 * kMiB);
+
+  // An origin no longer presented to the host: the set is undone.
+  const std::set<std::string> before = PoolFiles();
+  SnapshotSetRequest masked = Request({b_, c_});
+  SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, masked));
+  SP_ASSERT_OK(array().Unpresent(admin_, c_, "prod"));
+  SP_EXPECT_CODE(array().CommitSnapshotSet(prod_, masked.snapshot_set_id),
+                 kAccessDenied);
+  EXPECT_EQ(PoolFiles(), before);
+  SP_EXPECT_CODE(array().FinishSnapshotSet(prod_, masked.snapshot_set_id),
+                 kObjectNotFound);
+}
+
 }  // namespace
 }  // namespace sp::array

@@ -52,6 +52,27 @@ Result<std::shared_ptr<grpc::ChannelCredentials>> TlsCredentials(
   return grpc::SslCredentials(ssl);
 }
 
+template <typename Req>
+void FillSetRequest(const SnapshotSetRequest& request, Req* req) {
+  req->set_snapshot_set_id(GuidToText(request.snapshot_set_id));
+  for (uint64_t id : request.lun_ids) req->add_lun_ids(id);
+  req->set_transportable(request.transportable);
+  for (const std::string& host : request.importers) req->add_importers(host);
+}
+
+// The reply of CreateSnapshotSet or FinishSnapshotSet (same fields).
+template <typename Resp>
+Result<SnapshotSetResult> SetResult(const Resp& resp) {
+  SnapshotSetResult result;
+  Result<Guid> set_id = GuidFromText(resp.snapshot_set_id());
+  if (!set_id.ok()) return BadReply(set_id.status());
+  result.snapshot_set_id = *set_id;
+  SP_ASSIGN_OR_RETURN(result.snapshots, Luns(resp.snapshots()));
+  result.commit_us = resp.commit_us();
+  result.sync_us = resp.sync_us();
+  return result;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ArrayClient>> ArrayClient::Create(
@@ -244,21 +265,43 @@ Status ArrayClient::Unpresent(uint64_t id, const std::string& host) const {
 Result<SnapshotSetResult> ArrayClient::CreateSnapshotSet(
     const SnapshotSetRequest& request) const {
   pb::CreateSnapshotSetRequest req;
-  req.set_snapshot_set_id(GuidToText(request.snapshot_set_id));
-  for (uint64_t id : request.lun_ids) req.add_lun_ids(id);
-  req.set_transportable(request.transportable);
-  for (const std::string& host : request.importers) req.add_importers(host);
+  FillSetRequest(request, &req);
   pb::CreateSnapshotSetResponse resp;
   SP_RETURN_IF_ERROR(Call("CreateSnapshotSet", [&](grpc::ClientContext* c) {
     return stub_->CreateSnapshotSet(c, req, &resp);
   }));
-  SnapshotSetResult result;
-  Result<Guid> set_id = GuidFromText(resp.snapshot_set_id());
-  if (!set_id.ok()) return BadReply(set_id.status());
-  result.snapshot_set_id = *set_id;
-  SP_ASSIGN_OR_RETURN(result.snapshots, Luns(resp.snapshots()));
-  result.commit_us = resp.commit_us();
-  return result;
+  return SetResult(resp);
+}
+
+Status ArrayClient::PrepareSnapshotSet(
+    const SnapshotSetRequest& request) const {
+  pb::PrepareSnapshotSetRequest req;
+  FillSetRequest(request, &req);
+  pb::PrepareSnapshotSetResponse resp;
+  return Call("PrepareSnapshotSet", [&](grpc::ClientContext* c) {
+    return stub_->PrepareSnapshotSet(c, req, &resp);
+  });
+}
+
+Result<int64_t> ArrayClient::CommitSnapshotSet(const Guid& set_id) const {
+  pb::CommitSnapshotSetRequest req;
+  req.set_snapshot_set_id(GuidToText(set_id));
+  pb::CommitSnapshotSetResponse resp;
+  SP_RETURN_IF_ERROR(Call("CommitSnapshotSet", [&](grpc::ClientContext* c) {
+    return stub_->CommitSnapshotSet(c, req, &resp);
+  }));
+  return resp.clone_us();
+}
+
+Result<SnapshotSetResult> ArrayClient::FinishSnapshotSet(
+    const Guid& set_id) const {
+  pb::FinishSnapshotSetRequest req;
+  req.set_snapshot_set_id(GuidToText(set_id));
+  pb::FinishSnapshotSetResponse resp;
+  SP_RETURN_IF_ERROR(Call("FinishSnapshotSet", [&](grpc::ClientContext* c) {
+    return stub_->FinishSnapshotSet(c, req, &resp);
+  }));
+  return SetResult(resp);
 }
 
 Result<std::vector<LunInfo>> ArrayClient::ListSnapshots(

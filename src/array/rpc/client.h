@@ -80,6 +80,12 @@ class ArrayClient {
 
   Result<SnapshotSetResult> CreateSnapshotSet(
       const SnapshotSetRequest& request) const;
+  // The three-step creation (array.h): Prepare before the host's freeze,
+  // Commit inside it (returns the clones' time in microseconds), Finish
+  // after the thaw.
+  Status PrepareSnapshotSet(const SnapshotSetRequest& request) const;
+  Result<int64_t> CommitSnapshotSet(const Guid& set_id) const;
+  Result<SnapshotSetResult> FinishSnapshotSet(const Guid& set_id) const;
   Result<std::vector<LunInfo>> ListSnapshots(std::optional<Guid> set_id) const;
   Result<std::vector<LunInfo>> LocateLuns(
       const std::vector<std::string>& naa_ids) const;

@@ -23,6 +23,27 @@ Result<Guid> RequestGuid(const std::string& text) {
   return guid;
 }
 
+// The request of CreateSnapshotSet or PrepareSnapshotSet (same fields).
+template <typename Req>
+Result<SnapshotSetRequest> SetRequest(const Req& req) {
+  SnapshotSetRequest request;
+  SP_ASSIGN_OR_RETURN(request.snapshot_set_id,
+                      RequestGuid(req.snapshot_set_id()));
+  request.lun_ids.assign(req.lun_ids().begin(), req.lun_ids().end());
+  request.transportable = req.transportable();
+  request.importers.assign(req.importers().begin(), req.importers().end());
+  return request;
+}
+
+// The reply of CreateSnapshotSet or FinishSnapshotSet (same fields).
+template <typename Resp>
+void SetReply(const SnapshotSetResult& result, Resp* resp) {
+  resp->set_snapshot_set_id(GuidToText(result.snapshot_set_id));
+  for (const LunInfo& l : result.snapshots) ToProto(l, resp->add_snapshots());
+  resp->set_commit_us(result.commit_us);
+  resp->set_sync_us(result.sync_us);
+}
+
 }  // namespace
 
 template <typename Fn>
@@ -187,22 +208,51 @@ grpc::Status GrpcService::CreateSnapshotSet(
   return Serve(
       c, "CreateSnapshotSet", Kind::kChange, *req,
       [&](const Caller& caller) -> Status {
-        SnapshotSetRequest request;
-        SP_ASSIGN_OR_RETURN(request.snapshot_set_id,
-                            RequestGuid(req->snapshot_set_id()));
-        request.lun_ids.assign(req->lun_ids().begin(), req->lun_ids().end());
-        request.transportable = req->transportable();
-        request.importers.assign(req->importers().begin(),
-                                 req->importers().end());
+        SP_ASSIGN_OR_RETURN(SnapshotSetRequest request, SetRequest(*req));
         SP_ASSIGN_OR_RETURN(SnapshotSetResult result,
                             array_->CreateSnapshotSet(caller, request));
-        resp->set_snapshot_set_id(GuidToText(result.snapshot_set_id));
-        for (const LunInfo& l : result.snapshots) {
-          ToProto(l, resp->add_snapshots());
-        }
-        resp->set_commit_us(result.commit_us);
+        SetReply(result, resp);
         return Status::Ok();
       });
+}
+
+grpc::Status GrpcService::PrepareSnapshotSet(
+    Ctx* c, const pb::PrepareSnapshotSetRequest* req,
+    pb::PrepareSnapshotSetResponse* /*resp*/) {
+  return Serve(c, "PrepareSnapshotSet", Kind::kChange, *req,
+               [&](const Caller& caller) -> Status {
+                 SP_ASSIGN_OR_RETURN(SnapshotSetRequest request,
+                                     SetRequest(*req));
+                 return array_->PrepareSnapshotSet(caller, request);
+               });
+}
+
+grpc::Status GrpcService::CommitSnapshotSet(
+    Ctx* c, const pb::CommitSnapshotSetRequest* req,
+    pb::CommitSnapshotSetResponse* resp) {
+  return Serve(c, "CommitSnapshotSet", Kind::kChange, *req,
+               [&](const Caller& caller) -> Status {
+                 SP_ASSIGN_OR_RETURN(Guid set_id,
+                                     RequestGuid(req->snapshot_set_id()));
+                 SP_ASSIGN_OR_RETURN(int64_t clone_us,
+                                     array_->CommitSnapshotSet(caller, set_id));
+                 resp->set_clone_us(clone_us);
+                 return Status::Ok();
+               });
+}
+
+grpc::Status GrpcService::FinishSnapshotSet(
+    Ctx* c, const pb::FinishSnapshotSetRequest* req,
+    pb::FinishSnapshotSetResponse* resp) {
+  return Serve(c, "FinishSnapshotSet", Kind::kChange, *req,
+               [&](const Caller& caller) -> Status {
+                 SP_ASSIGN_OR_RETURN(Guid set_id,
+                                     RequestGuid(req->snapshot_set_id()));
+                 SP_ASSIGN_OR_RETURN(SnapshotSetResult result,
+                                     array_->FinishSnapshotSet(caller, set_id));
+                 SetReply(result, resp);
+                 return Status::Ok();
+               });
 }
 
 grpc::Status GrpcService::ListSnapshots(Ctx* c,

@@ -79,6 +79,15 @@ class GrpcService final : public pb::Array::Service {
   grpc::Status CreateSnapshotSet(Ctx* c,
                                  const pb::CreateSnapshotSetRequest* req,
                                  pb::CreateSnapshotSetResponse* resp) override;
+  grpc::Status PrepareSnapshotSet(
+      Ctx* c, const pb::PrepareSnapshotSetRequest* req,
+      pb::PrepareSnapshotSetResponse* resp) override;
+  grpc::Status CommitSnapshotSet(Ctx* c,
+                                 const pb::CommitSnapshotSetRequest* req,
+                                 pb::CommitSnapshotSetResponse* resp) override;
+  grpc::Status FinishSnapshotSet(Ctx* c,
+                                 const pb::FinishSnapshotSetRequest* req,
+                                 pb::FinishSnapshotSetResponse* resp) override;
   grpc::Status ListSnapshots(Ctx* c, const pb::ListSnapshotsRequest* req,
                              pb::ListSnapshotsResponse* resp) override;
   grpc::Status LocateLuns(Ctx* c, const pb::LocateLunsRequest* req,

@@ -162,20 +162,20 @@ Status ArrayProvider::EndPrepareSnapshots(const Guid& snapshot_set_id) {
   return Status::Ok();
 }
 
-Status ArrayProvider::PreCommitSnapshots(const Guid& snapshot_set_id) {
+Status ArrayProvider::Advance(const Guid& snapshot_set_id, Phase from, Phase to,
+                              std::string_view step) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sets_.find(snapshot_set_id);
   if (it == sets_.end()) return UnknownSet(snapshot_set_id);
-  SetState& set = it->second;
-  if (set.phase != Phase::kPrepared) {
-    return BadState("PreCommitSnapshots needs EndPrepareSnapshots first");
+  if (it->second.phase != from) {
+    return BadState(std::string(step) + " out of order for snapshot set " +
+                    snapshot_set_id.ToString());
   }
-  SP_RETURN_IF_ERROR(CheckSet(set));
-  set.phase = Phase::kPreCommitted;
+  it->second.phase = to;
   return Status::Ok();
 }
 
-Status ArrayProvider::CommitSnapshots(const Guid& snapshot_set_id) {
+Status ArrayProvider::PreCommitSnapshots(const Guid& snapshot_set_id) {
   array::SnapshotSetRequest request;
   request.snapshot_set_id = snapshot_set_id;
   {
@@ -183,19 +183,52 @@ Status ArrayProvider::CommitSnapshots(const Guid& snapshot_set_id) {
     auto it = sets_.find(snapshot_set_id);
     if (it == sets_.end()) return UnknownSet(snapshot_set_id);
     SetState& set = it->second;
-    if (set.phase != Phase::kPreCommitted) {
-      return BadState("CommitSnapshots needs PreCommitSnapshots first");
+    if (set.phase != Phase::kPrepared) {
+      return BadState("PreCommitSnapshots needs EndPrepareSnapshots first");
     }
+    SP_RETURN_IF_ERROR(CheckSet(set));
     for (const auto& [id, lun] : set.origins) request.lun_ids.push_back(id);
     request.transportable = set.transportable;
     request.importers = set.importers;
-    // From here on the set may exist at the array: Abort must delete it.
-    set.phase = Phase::kCommitStarted;
+    // From here on the set may exist at the array: Abort must undo it.
+    set.phase = Phase::kPreCommitStarted;
   }
-  Result<array::SnapshotSetResult> made = client_->CreateSnapshotSet(request);
+  // Before the freeze: the array's checks and its intent transaction.
+  Status prepared = client_->PrepareSnapshotSet(request);
+  if (!prepared.ok()) {
+    return WithPrefix(std::move(prepared),
+                      "preparing snapshot set " + snapshot_set_id.ToString());
+  }
+  return Advance(snapshot_set_id, Phase::kPreCommitStarted,
+                 Phase::kPreCommitted, "PreCommitSnapshots");
+}
+
+Status ArrayProvider::CommitSnapshots(const Guid& snapshot_set_id) {
+  SP_RETURN_IF_ERROR(Advance(snapshot_set_id, Phase::kPreCommitted,
+                             Phase::kCommitStarted,
+                             "CommitSnapshots (it needs PreCommitSnapshots "
+                             "first)"));
+  // Inside the freeze window: the clones, nothing more.
+  Result<int64_t> cloned = client_->CommitSnapshotSet(snapshot_set_id);
+  if (!cloned.ok()) {
+    return WithPrefix(std::move(cloned).status(),
+                      "committing snapshot set " + snapshot_set_id.ToString());
+  }
+  return Advance(snapshot_set_id, Phase::kCommitStarted, Phase::kCommitted,
+                 "CommitSnapshots");
+}
+
+Status ArrayProvider::PostCommitSnapshots(const Guid& snapshot_set_id) {
+  SP_RETURN_IF_ERROR(Advance(snapshot_set_id, Phase::kCommitted,
+                             Phase::kPostCommitStarted,
+                             "PostCommitSnapshots (it needs a successful "
+                             "CommitSnapshots first)"));
+  // After the thaw: the sync pass and the catalogue commit at the array.
+  Result<array::SnapshotSetResult> made =
+      client_->FinishSnapshotSet(snapshot_set_id);
   if (!made.ok()) {
     return WithPrefix(std::move(made).status(),
-                      "creating snapshot set " + snapshot_set_id.ToString());
+                      "finishing snapshot set " + snapshot_set_id.ToString());
   }
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sets_.find(snapshot_set_id);
@@ -208,18 +241,6 @@ Status ArrayProvider::CommitSnapshots(const Guid& snapshot_set_id) {
     const uint64_t origin = snap.origin_lun_id;
     set.snapshot_of_origin[origin] = std::move(snap);
   }
-  set.phase = Phase::kCommitted;
-  return Status::Ok();
-}
-
-Status ArrayProvider::PostCommitSnapshots(const Guid& snapshot_set_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = sets_.find(snapshot_set_id);
-  if (it == sets_.end()) return UnknownSet(snapshot_set_id);
-  const SetState& set = it->second;
-  if (set.phase != Phase::kCommitted) {
-    return BadState("PostCommitSnapshots before a successful commit");
-  }
   for (const auto& [id, lun] : set.origins) {
     if (!set.snapshot_of_origin.contains(id)) {
       return Status(Code::kUnexpectedProviderError,
@@ -227,6 +248,7 @@ Status ArrayProvider::PostCommitSnapshots(const Guid& snapshot_set_id) {
                         lun.name + " in set " + snapshot_set_id.ToString());
     }
   }
+  set.phase = Phase::kPostCommitted;
   return Status::Ok();
 }
 
@@ -236,8 +258,8 @@ Result<std::vector<SnapshotLun>> ArrayProvider::GetTargetLuns(
   auto it = sets_.find(snapshot_set_id);
   if (it == sets_.end()) return UnknownSet(snapshot_set_id);
   SetState& set = it->second;
-  if (set.phase != Phase::kCommitted) {
-    return BadState("GetTargetLuns before a successful commit");
+  if (set.phase != Phase::kPostCommitted) {
+    return BadState("GetTargetLuns before a successful PostCommitSnapshots");
   }
   auto prepared = std::find_if(
       set.snapshots.begin(), set.snapshots.end(),
@@ -269,13 +291,12 @@ Result<std::vector<SnapshotLun>> ArrayProvider::GetTargetLuns(
 }
 
 Status ArrayProvider::AbortSnapshots(const Guid& snapshot_set_id) {
-  bool at_array = true;  // unknown set: it may have been committed
+  bool at_array = true;  // unknown set: it may have reached the array
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = sets_.find(snapshot_set_id);
     if (it != sets_.end()) {
-      at_array = it->second.phase == Phase::kCommitStarted ||
-                 it->second.phase == Phase::kCommitted;
+      at_array = it->second.phase >= Phase::kPreCommitStarted;
     }
   }
   if (at_array) SP_RETURN_IF_ERROR(DeleteSetAtArray(snapshot_set_id));

@@ -22,12 +22,20 @@
 // finds them by backing file (os::LoopDevicesBackedBy).
 //
 // Per snapshot set the provider keeps, in memory, what BeginPrepareSnapshot
-// recorded (snapshot id -> origin LUN) and, after CommitSnapshots, the
-// snapshot LUNs. CommitSnapshots is one CreateSnapshotSet call at the array
-// for every LUN of the set (one point in time), with the set's id as the
-// array's set id, so the array alone can find and delete the set later
-// (DeleteSnapshotSetLuns, also after a restart). The state of a set is
-// dropped by AbortSnapshots, and after GetTargetLuns has answered each
+// recorded (snapshot id -> origin LUN) and, after PostCommitSnapshots, the
+// snapshot LUNs. The array makes the set in three calls, with the set's id
+// as the array's set id, so that only the clones fall inside the host's
+// freeze window (VSS: CommitSnapshots must be quick):
+//   PreCommitSnapshots   PrepareSnapshotSet: the array's checks and intent
+//   CommitSnapshots      CommitSnapshotSet: the reflink clones of every LUN
+//                        of the set (one point in time), nothing synced
+//   PostCommitSnapshots  FinishSnapshotSet: one sync pass and the catalogue
+//                        commit; only then does the set exist
+// A set whose Finish never came (this host or the array died, a step
+// failed) stays "creating" at the array, invisible: AbortSnapshots (also
+// DeleteSnapshotSetLuns after a restart of shadowportd) undoes it by set id,
+// and so does the array's own recovery when it restarts. The state of a set
+// is dropped by AbortSnapshots, and after GetTargetLuns has answered each
 // snapshot of a committed set once.
 //
 // Errors from the array keep their codes, prefixed "array provider: ...".
@@ -89,11 +97,11 @@ class ArrayProvider final : public Provider {
 
   // The first call for a set fixes its attributes (TRANSPORTABLE) and
   // importers; later calls must agree (E_INVALIDARG). From the first call on,
-  // even a failed one, the set is known, so AbortSnapshots before a commit
-  // needs no array call. Resolves the volume's LUN, reusing the set's own
-  // answer for a device it has seen, else AreLunsSupported's last answer for
-  // the same device and backing file. Several volumes may share a LUN; the
-  // set snapshots it once.
+  // even a failed one, the set is known, so AbortSnapshots before
+  // PreCommitSnapshots needs no array call. Resolves the volume's LUN, reusing
+  // the set's own answer for a device it has seen, else AreLunsSupported's last
+  // answer for the same device and backing file. Several volumes may share a
+  // LUN; the set snapshots it once.
   Status BeginPrepareSnapshot(
       const Guid& snapshot_set_id, const Guid& snapshot_id,
       const os::VolumeInfo& volume, uint32_t attributes,
@@ -101,10 +109,14 @@ class ArrayProvider final : public Provider {
   // Both check the set: every LUN on this one array, a transportable set
   // names importers, a non-transportable set none (E_INVALIDARG).
   Status EndPrepareSnapshots(const Guid& snapshot_set_id) override;
+  // Then PrepareSnapshotSet at the array for all LUNs of the set.
   Status PreCommitSnapshots(const Guid& snapshot_set_id) override;
-  // One CreateSnapshotSet at the array for all LUNs of the set.
+  // CommitSnapshotSet at the array: the clones, inside the freeze window.
   Status CommitSnapshots(const Guid& snapshot_set_id) override;
-  // Checks that the array made one snapshot LUN per origin LUN.
+  // FinishSnapshotSet at the array (sync and commit, after the thaw), and
+  // checks that it made one snapshot LUN per origin LUN. A failure leaves
+  // nothing at the array (it undoes the set itself, or already did when it
+  // restarted): VSS_E_OBJECT_NOT_FOUND from the array then says why.
   Status PostCommitSnapshots(const Guid& snapshot_set_id) override;
   // provider_lun_id: the snapshot LUN's id at the array, in decimal.
   // mapping.source: the origin LUN as it was at the point in time (its size
@@ -112,9 +124,10 @@ class ArrayProvider final : public Provider {
   // the array's id and NAA ids.
   Result<std::vector<SnapshotLun>> GetTargetLuns(
       const Guid& snapshot_set_id, const Guid& snapshot_id) override;
-  // Deletes the set at the array whenever a commit may have reached it
-  // (also for a set this provider does not know, e.g. already answered),
-  // then forgets it. Nothing at the array is OK.
+  // Deletes the set at the array, or undoes it there if it is still being
+  // created, whenever PrepareSnapshotSet may have reached the array (also
+  // for a set this provider does not know, e.g. already answered, or from
+  // before a restart), then forgets it. Nothing at the array is OK.
   Status AbortSnapshots(const Guid& snapshot_set_id) override;
 
   // A LUN the array no longer shows this host counts as gone: the array
@@ -162,12 +175,19 @@ class ArrayProvider final : public Provider {
       const std::vector<SnapshotLun>& luns) override;
 
  private:
+  // In order. From kPreCommitStarted on the set may exist at the array
+  // (a call that failed in transit may still have reached it), so
+  // AbortSnapshots must ask the array. A "...Started" phase after a failed
+  // call allows only AbortSnapshots.
   enum class Phase {
-    kPreparing,      // BeginPrepareSnapshot calls
-    kPrepared,       // after EndPrepareSnapshots
-    kPreCommitted,   // after PreCommitSnapshots
-    kCommitStarted,  // CreateSnapshotSet sent; it may have reached the array
-    kCommitted,      // the array made the set
+    kPreparing,          // BeginPrepareSnapshot calls
+    kPrepared,           // after EndPrepareSnapshots
+    kPreCommitStarted,   // PrepareSnapshotSet sent
+    kPreCommitted,       // the array recorded the intent
+    kCommitStarted,      // CommitSnapshotSet sent
+    kCommitted,          // the array made the clones (not durable)
+    kPostCommitStarted,  // FinishSnapshotSet sent
+    kPostCommitted,      // the set exists at the array, durable
   };
 
   struct PreparedSnapshot {
@@ -184,7 +204,7 @@ class ArrayProvider final : public Provider {
     std::map<uint64_t, array::LunInfo> origins;  // by LUN id
     // volume device -> LUN id: the set's resolution cache.
     std::map<std::string, uint64_t> lun_of_device;
-    std::map<uint64_t, array::LunInfo> snapshot_of_origin;  // after commit
+    std::map<uint64_t, array::LunInfo> snapshot_of_origin;  // after Finish
   };
 
   // A volume resolved to its LUN by AreLunsSupported, kept for the
@@ -200,6 +220,11 @@ class ArrayProvider final : public Provider {
   Result<array::LunInfo> CachedOrResolve(const os::VolumeInfo& volume);
   // EndPrepare/PreCommit's check; REQUIRES: mu_ held.
   static Status CheckSet(const SetState& set);
+  // Moves the set from phase `from` to `to` (the call to the array is about
+  // to be sent), else VSS_E_BAD_STATE naming `step`, or
+  // VSS_E_OBJECT_NOT_FOUND for an unknown set. Takes mu_.
+  Status Advance(const Guid& snapshot_set_id, Phase from, Phase to,
+                 std::string_view step);
   // Deletes the set at the array; nothing there is OK.
   Status DeleteSetAtArray(const Guid& snapshot_set_id) const;
   // The array's LUN id in provider_lun_id (decimal, non-zero), else
