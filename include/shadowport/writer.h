@@ -186,6 +186,11 @@ class WriterRunner {
 // (the reason on stderr).
 int RunWriterUntilSignalled(Writer& writer, WriterRunOptions options);
 
+// main() of a writer program: returns run(), or, when an exception escapes
+// it, prints "<program>: internal error: ..." and returns 2.
+int WriterMain(std::string_view program,
+               const std::function<int()>& run) noexcept;
+
 // A writer's failure: Status(code, message) with code one of the VSS writer
 // errors. Any other code maps to kWriterNonRetryable.
 Code WriterFailureCode(const Status& status);

@@ -126,11 +126,15 @@ Result<SelectionPlan> PlanSelection(
       for (const WriterMetadataInfo* w : named) {
         ids += (ids.empty() ? "" : ", ") + w->instance_id.ToString();
       }
-      return Status(
-          Code::kInvalidArg,
-          "--component \"" + text + "\": " + std::to_string(named.size()) +
-              " instances of writer \"" + arg.writer + "\" answered (" + ids +
-              "); name one by its instance id");
+      std::string message = "--component \"";
+      message += text;
+      message += "\": " + std::to_string(named.size());
+      message += " instances of writer \"";
+      message += arg.writer;
+      message += "\" answered (";
+      message += ids;
+      message += "); name one by its instance id";
+      return Status(Code::kInvalidArg, std::move(message));
     }
     const WriterMetadataInfo* writer = named.front();
     if (Contains(plan.excluded, writer->instance_id)) {

@@ -103,11 +103,17 @@ struct Walk {
       return Status(Code::kPathEscape,
                     QuotedPath(source + "/" + rel) + " is nested too deep");
     }
-    SP_ASSIGN_OR_RETURN(std::vector<std::string> names,
-                        ListDir(src, source + "/" + rel));
+    std::string where = source;
+    where += '/';
+    where += rel;
+    SP_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(src, where));
     for (const std::string& name : names) {
-      const std::string child = rel.empty() ? name : rel + "/" + name;
-      const std::string what = source + "/" + child;
+      std::string child = rel;
+      if (!child.empty()) child += '/';
+      child += name;
+      std::string what = source;
+      what += '/';
+      what += child;
       struct stat st {};
       if (fstatat(src, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
         return FromErrno(errno, "stat " + QuotedPath(what));

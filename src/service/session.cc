@@ -344,6 +344,7 @@ Status BackupSession::ValidateSelection(
     wmds.push_back(std::move(*wmd));
   }
   std::vector<const WriterMetadata*> writers;
+  writers.reserve(wmds.size());
   for (const WriterMetadata& wmd : wmds) writers.push_back(&wmd);
   return ValidateBackupSelection(bcd_, writers, excluded_writers);
 }

@@ -1,8 +1,12 @@
 // RunWriterUntilSignalled: the main loop of a writer program.
 #include <pthread.h>
 #include <signal.h>
+#include <time.h>
 
+#include <atomic>
 #include <cstring>
+#include <exception>
+#include <functional>
 #include <iostream>
 #include <thread>
 #include <utility>
@@ -25,15 +29,20 @@ int RunWriterUntilSignalled(Writer& writer, WriterRunOptions options) {
     return 2;
   }
   WriterRunner runner(writer, std::move(options));
-  // The waiter ends on a signal or when Run() is over (it then sends itself
-  // SIGTERM, which only this thread takes).
+  // The waiter takes the signals; it looks every 200 ms whether Run() is
+  // over, so it ends with it without being signalled itself.
+  std::atomic<bool> done{false};
   std::thread waiter([&] {
-    int taken = 0;
-    sigwait(&signals, &taken);
-    runner.Stop();
+    const timespec poll{0, 200'000'000};  // 200 ms
+    while (!done) {
+      if (sigtimedwait(&signals, nullptr, &poll) > 0) {
+        runner.Stop();
+        return;
+      }
+    }
   });
   const Status status = runner.Run();
-  pthread_kill(waiter.native_handle(), SIGTERM);
+  done = true;
   waiter.join();
   if (!status.ok()) {
     std::cerr << writer.identity().writer_name << ": " << status.ToString()
@@ -41,6 +50,18 @@ int RunWriterUntilSignalled(Writer& writer, WriterRunOptions options) {
     return 2;
   }
   return 0;
+}
+
+int WriterMain(std::string_view program,
+               const std::function<int()>& run) noexcept {
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    std::cerr << program << ": internal error: " << e.what() << std::endl;
+  } catch (...) {
+    std::cerr << program << ": internal error: unknown exception" << std::endl;
+  }
+  return 2;
 }
 
 }  // namespace sp

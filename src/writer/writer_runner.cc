@@ -38,6 +38,7 @@ namespace {
 constexpr std::chrono::seconds kRegistrationIdentifyBudget{60};
 constexpr std::chrono::milliseconds kFirstRetryPause{200};
 constexpr std::chrono::milliseconds kMaxRetryPause{5000};
+constexpr std::chrono::milliseconds kConnectSlice{100};
 
 // Runs one callback; a C++ exception escaping it becomes a writer failure
 // instead of ending the writer (which would leave its application frozen).
@@ -156,10 +157,18 @@ Result<std::string> WriterRunner::Impl::CurrentWmd(const WriterEvent& event) {
 Status WriterRunner::Impl::Connection(bool& registered) {
   std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(
       "unix:" + options_.socket, grpc::InsecureChannelCredentials());
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() +
-                                 options_.connect_timeout)) {
-    return Status(Code::kUnavailable,
-                  "shadowportd does not answer on unix:" + options_.socket);
+  // In short slices, so that Stop() is not kept waiting for the socket.
+  const auto give_up = Clock::now() + options_.connect_timeout;
+  while (!channel->WaitForConnected(std::chrono::system_clock::now() +
+                                    kConnectSlice)) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return Status::Ok();
+    }
+    if (Clock::now() >= give_up) {
+      return Status(Code::kUnavailable,
+                    "shadowportd does not answer on unix:" + options_.socket);
+    }
   }
   std::unique_ptr<wpb::Writers::Stub> stub = wpb::Writers::NewStub(channel);
 

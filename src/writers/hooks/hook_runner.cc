@@ -52,7 +52,7 @@ HookOutcome RunHook(const std::string& script, const std::string& action,
   os::RunOptions options;
   options.timeout = std::max(limit, std::chrono::milliseconds(1));
   options.extra_env = env;
-  options.max_output_bytes = 64 * 1024;  // it goes to a log line
+  options.max_output_bytes = size_t{64} * 1024;  // it goes to a log line
   const auto start = std::chrono::steady_clock::now();
   Result<os::ProcessResult> ran = os::RunProcess({script, action}, options);
   outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(

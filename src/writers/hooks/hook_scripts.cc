@@ -56,10 +56,12 @@ Result<HookListing> ListHookScripts(const std::string& dir) {
     if (IsIgnoredHookName(name)) {
       // Dot files are invisible to the glob: not even worth a log line.
       if (name.front() != '.')
-        listing.skipped.push_back(name + ": ignored name");
+        listing.skipped.push_back(std::string(name).append(": ignored name"));
       continue;
     }
-    const std::string path = dir + "/" + name;
+    std::string path = dir;
+    path += '/';
+    path += name;
     std::error_code file_ec;
     const fs::file_status st = fs::status(path, file_ec);  // follows links
     if (file_ec || !fs::is_regular_file(st)) {

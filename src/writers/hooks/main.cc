@@ -14,7 +14,9 @@
 #include "shadowport/writer.h"
 #include "writers/hooks/hooks_writer.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   std::string dir;
   std::string socket = sp::kDefaultServiceSocket;
   int64_t timeout_ms = 30000;
@@ -59,4 +61,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shadowport-writer-hooks: registered\n");
   };
   return sp::RunWriterUntilSignalled(writer, run);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return sp::WriterMain("shadowport-writer-hooks",
+                        [&] { return Run(argc, argv); });
 }

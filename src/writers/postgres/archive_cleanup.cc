@@ -54,15 +54,16 @@ Result<CleanupReport> CleanupArchive(const std::string& archive,
 
   CleanupReport report;
   for (const std::string& name : FilesToRemove(names, oldest_kept)) {
+    const std::string path = std::string(archive).append("/").append(name);
     struct stat st {};
     if (fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
       if (errno == ENOENT) continue;
-      return FromErrno(errno, "stat " + QuotedPath(archive + "/" + name));
+      return FromErrno(errno, "stat " + QuotedPath(path));
     }
     if (!S_ISREG(st.st_mode)) continue;
     if (unlinkat(dir.get(), name.c_str(), 0) != 0) {
       if (errno == ENOENT) continue;
-      return FromErrno(errno, "removing " + QuotedPath(archive + "/" + name));
+      return FromErrno(errno, "removing " + QuotedPath(path));
     }
     report.removed.push_back(name);
   }

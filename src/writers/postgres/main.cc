@@ -90,9 +90,7 @@ int RunRestore(const sp::postgres::RestoreOptions& options) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   CLI::App app{"shadowport PostgreSQL writer (docs/writers/postgres.md)",
                kProgram};
   app.require_subcommand(0, 1);
@@ -138,4 +136,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   return RunWriter(config_path, socket);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return sp::WriterMain("shadowport-writer-postgres",
+                        [&] { return Run(argc, argv); });
 }

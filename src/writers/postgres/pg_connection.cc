@@ -96,6 +96,7 @@ Result<std::vector<PgRow>> PgConnection::Query(
     const std::string& sql, const std::vector<std::string>& params,
     Deadline deadline) {
   std::vector<const char*> values;
+  values.reserve(params.size());
   for (const std::string& p : params) values.push_back(p.c_str());
   if (PQsendQueryParams(conn_, sql.c_str(), static_cast<int>(values.size()),
                         nullptr, values.data(), nullptr, nullptr, 0) == 0) {

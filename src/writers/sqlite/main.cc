@@ -17,7 +17,9 @@
 #include "writers/sqlite/sqlite_config.h"
 #include "writers/sqlite/sqlite_writer.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   std::string config_path;
   std::string socket = sp::kDefaultServiceSocket;
   bool no_reconnect = false;
@@ -71,4 +73,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "shadowport-writer-sqlite: registered\n");
   };
   return sp::RunWriterUntilSignalled(writer, run);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return sp::WriterMain("shadowport-writer-sqlite",
+                        [&] { return Run(argc, argv); });
 }

@@ -373,5 +373,23 @@ TEST_F(WriterFrameworkTest, NoServiceIsUnavailableWithoutReconnect) {
   EXPECT_EQ(runner.Run().code(), Code::kUnavailable);
 }
 
+TEST_F(WriterFrameworkTest, StopIsPromptWhileWaitingForTheService) {
+  const Guid id = *Guid::Random();
+  RecordingWriter writer(id);
+  WriterRunOptions options;
+  options.socket = socket_;  // nothing listens
+  options.connect_timeout = milliseconds(10000);
+  options.log = [](std::string_view) {};
+  WriterRunner runner(writer, options);
+  Status status = Status(Code::kInternal, "not returned");
+  std::thread run([&] { status = runner.Run(); });
+  std::this_thread::sleep_for(milliseconds(300));
+  const auto stopped_at = Clock::now();
+  runner.Stop();
+  run.join();
+  EXPECT_LT(Clock::now() - stopped_at, milliseconds(1000));
+  EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
 }  // namespace
 }  // namespace sp
