@@ -8,7 +8,9 @@
 #include <thread>
 
 #include "integration/shadowportd_fixture.h"
+#include "requester/service_channel.h"
 #include "shadowport/context.h"
+#include "shadowport/documents.h"
 
 namespace sp::testing_support {
 namespace {
@@ -126,6 +128,79 @@ TEST_F(ShadowportdWriterTest, WriterWithoutSelectedComponentsTakesNoPart) {
           "IDENTIFY",  // component mode, nothing selected: no more
           "IDENTIFY", "PREPARE_FOR_BACKUP", "PREPARE_FOR_SNAPSHOT", "FREEZE",
           "THAW", "POST_SNAPSHOT", "BACKUP_COMPLETE", "BACKUP_SHUTDOWN"}));
+}
+
+// The daemon checks the component selection itself at PrepareForBackup
+// (component_selection.h), so a requester speaking proto/service.proto
+// without libshadowport cannot leave out a required component: refused
+// before any writer hears of the backup, and a corrected BCD goes through.
+TEST_F(ShadowportdWriterTest,
+       DaemonRefusesASelectionWithoutARequiredComponent) {
+  const Guid writer_id = *Guid::Parse("{5e1f0c2a-7b3d-4c8e-9f10-2a3b4c5d6e7f}");
+  const Guid instance_id = *Guid::Random();
+  WriterMetadata wmd;
+  wmd.identity.writer_id = writer_id;
+  wmd.identity.instance_id = instance_id;
+  wmd.identity.writer_name = "test-writer";
+  WmdComponent config;  // top-level, not selectable: required
+  config.name = "config";
+  config.files.push_back({"/etc/app", "*", false, "", 3855});
+  WmdComponent data;  // selectable
+  data.name = "data";
+  data.selectable = true;
+  data.files.push_back({"/srv/app", "*", true, "", 3855});
+  wmd.components = {config, data};
+  const std::string wmd_file = work_dir() + "/wmd.xml";
+  WriteFile(wmd_file, *SaveWmd(wmd));
+  StartService();
+  StartWriter({"--wmd", wmd_file});
+
+  Result<std::unique_ptr<requester::ServiceConnection>> connection =
+      requester::ServiceConnection::Open(socket());
+  ASSERT_TRUE(connection.ok()) << connection.status().ToString();
+  requester::SessionStream session(connection->get());
+  auto call = [&](auto&& fill) {
+    requester::pb::SessionRequest request;
+    fill(request);
+    return session.Call(std::move(request)).status();
+  };
+  SP_ASSERT_OK(call([](auto& r) { r.mutable_initialize_for_backup(); }));
+  SP_ASSERT_OK(call([](auto& r) {
+    r.mutable_set_context()->set_context(
+        static_cast<uint32_t>(Context::kBackup));
+  }));
+  SP_ASSERT_OK(call([](auto& r) {
+    r.mutable_set_backup_state()->set_select_components(true);
+    r.mutable_set_backup_state()->set_backup_type("full");
+  }));
+  SP_ASSERT_OK(call([](auto& r) { r.mutable_gather_writer_metadata(); }));
+
+  auto bcd_with = [&](std::vector<std::string> names) {
+    BackupComponentsDocument bcd;
+    WriterComponents w;
+    w.writer_id = writer_id;
+    w.instance_id = instance_id;
+    for (const std::string& name : names) {
+      BcdComponent c;
+      c.name = name;
+      w.components.push_back(c);
+    }
+    bcd.writers.push_back(w);
+    return *SaveBcd(bcd);
+  };
+  const Status refused = call([&](auto& r) {
+    r.mutable_prepare_for_backup()->set_bcd_xml(bcd_with({"data"}));
+  });
+  EXPECT_EQ(refused.code(), Code::kInvalidArg) << refused.ToString();
+  EXPECT_NE(refused.message().find("config"), std::string::npos)
+      << refused.ToString();
+  EXPECT_EQ(Events(), (std::vector<std::string>{"IDENTIFY"}));
+
+  SP_ASSERT_OK(call([&](auto& r) {
+    r.mutable_prepare_for_backup()->set_bcd_xml(bcd_with({"config", "data"}));
+  }));
+  EXPECT_EQ(Events(),
+            (std::vector<std::string>{"IDENTIFY", "PREPARE_FOR_BACKUP"}));
 }
 
 TEST_F(ShadowportdWriterTest, VetoAtFreezeAbortsTheSetAndThawsEverything) {
