@@ -7,6 +7,7 @@
 #define SHADOWPORT_CLI_BCD_SOURCE_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "shadowport/status.h"
@@ -22,6 +23,10 @@ struct BcdSource {
 // VSS_E_INVALID_XML_DOCUMENT for a BCD that does not load, the bundle
 // reader's codes for a bad bundle.
 Result<BcdSource> ReadBcdSource(const std::string& path);
+
+// Whether a file's first bytes are those of a metadata bundle (gzip, or a
+// plain ustar archive) rather than an XML document.
+bool LooksLikeBundle(std::string_view bytes);
 
 }  // namespace sp::cli
 

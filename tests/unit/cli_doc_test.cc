@@ -21,6 +21,7 @@
 
 #include "shadowport/context.h"
 #include "shadowport/documents.h"
+#include "shadowport/metadata_bundle.h"
 #include "support/read_text.h"
 
 namespace sp {
@@ -317,6 +318,41 @@ TEST_F(CliDocTest, WmdTextAndJson) {
   RunResult ok = Run({"doc", "validate", path});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(ok.out, path.string() + ": valid WMD (1 components)\n");
+}
+
+// What systemTwo receives: `doc show` reads a metadata bundle and shows its
+// BCD and every WMD.
+TEST_F(CliDocTest, BundleShowsItsBcdAndEveryWmd) {
+  const fs::path path = dir_ / "set.metadata";
+  MetadataBundle bundle;
+  bundle.bcd_xml = *SaveBcd(MakeBcd());
+  bundle.wmd_xmls = {*SaveWmd(MakeWmd())};
+  ASSERT_TRUE(WriteMetadataBundle(path, bundle).ok());
+
+  RunResult text = Run({"doc", "show", path});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  for (const std::string& needle :
+       {std::string("metadata bundle"), std::string("1 writer metadata"),
+        std::string("Backup Components Document"),
+        "Snapshot set " + G(3).ToString(),
+        std::string("Writer Metadata Document"),
+        std::string("/var/lib/postgresql/15/main/pg_wal (*, recursive)")}) {
+    EXPECT_NE(text.out.find(needle), std::string::npos)
+        << needle << " not in:\n"
+        << text.out;
+  }
+
+  RunResult r = Run({"doc", "show", "--json", path});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = json::parse(r.out);
+  EXPECT_EQ(j["bcd"]["document"], "bcd");
+  EXPECT_EQ(j["bcd"]["snapshot_set"]["snapshot_set_id"], G(3).ToString());
+  ASSERT_EQ(j["wmds"].size(), 1u);
+  EXPECT_EQ(j["wmds"][0]["identity"]["writer_name"], "PostgreSQL");
+
+  // A damaged bundle is an error, not a summary of what could be read.
+  const fs::path broken = Write("broken.metadata", "\x1f\x8b garbage");
+  EXPECT_NE(Run({"doc", "show", broken}).exit_code, 0);
 }
 
 TEST_F(CliDocTest, MissingFileIsObjectNotFound) {
