@@ -81,10 +81,12 @@ Status CheckExplicitSelection(const WriterMetadata& wmd, ComponentType type,
 
 // One writer's BCD entry (`selected`) against its metadata: every component
 // passes CheckExplicitSelection, none twice (VSS_E_OBJECT_ALREADY_EXISTS),
-// and every required component is there (E_INVALIDARG naming all that are
-// missing).
+// and, unless `check_required` is false (a whole-volume backup, where
+// nothing is required), every required component is there (E_INVALIDARG
+// naming all that are missing).
 Status ValidateWriterSelection(const WriterMetadata& wmd,
-                               const std::vector<BcdComponent>& selected);
+                               const std::vector<BcdComponent>& selected,
+                               bool check_required = true);
 
 // A component the backup includes, and how.
 struct IncludedComponent {

@@ -32,8 +32,16 @@
 // writes. If THAW has not come by the FREEZE event's deadline (the freeze-to-
 // thaw window, default 60 s), the runner calls OnAbort itself, as VSS does,
 // and the ABORT the service then sends is delivered too: OnAbort must be
-// harmless to repeat. The same happens when the stream to the service ends
-// while frozen (the daemon died): the application is never left held.
+// harmless to repeat. The same happens when the stream to the service ends,
+// or the session ends, between PrepareSnapshot and PostSnapshot (the daemon
+// died): the application is never left held, nor a backup mode left on.
+//
+// Sessions: the daemon makes one snapshot set at a time per host, but other
+// sessions may end meanwhile. While a snapshot sequence (PrepareSnapshot to
+// PostSnapshot) of one session is in progress, an ABORT or BACKUP_SHUTDOWN
+// of another session is answered OK without calling OnAbort or
+// OnBackupShutdown: it cannot concern what the writer holds. BackupComplete
+// of another session may come then too (see the writers' own care).
 //
 // Thread safety: a Writer's callbacks are called from one thread at a time.
 // WriterRunner::Stop may be called from any thread.

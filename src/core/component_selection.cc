@@ -198,7 +198,8 @@ Status CheckExplicitSelection(const WriterMetadata& wmd, ComponentType type,
 }
 
 Status ValidateWriterSelection(const WriterMetadata& wmd,
-                               const std::vector<BcdComponent>& selected) {
+                               const std::vector<BcdComponent>& selected,
+                               bool check_required) {
   const AncestorIndex index(wmd);
   std::set<std::pair<std::string, std::string>> seen;
   for (const BcdComponent& c : selected) {
@@ -210,6 +211,7 @@ Status ValidateWriterSelection(const WriterMetadata& wmd,
                         WriterLabel(wmd) + " is selected twice");
     }
   }
+  if (!check_required) return Status::Ok();
   const SelectedSet chosen(selected);
   std::string missing;
   size_t count = 0;
@@ -291,7 +293,8 @@ Status ValidateBackupSelection(const BackupComponentsDocument& bcd,
       }
     }
     if (is_excluded(entry.instance_id)) continue;
-    SP_RETURN_IF_ERROR(ValidateWriterSelection(*wmd, entry.components));
+    SP_RETURN_IF_ERROR(
+        ValidateWriterSelection(*wmd, entry.components, bcd.select_components));
   }
   if (!bcd.select_components) return Status::Ok();
   for (const WriterMetadata* wmd : writers) {

@@ -38,12 +38,14 @@ bool MatchFilespec(std::string_view filespec, std::string_view name) {
   size_t star = std::string_view::npos;
   size_t resume = 0;
   while (n < name.size()) {
-    if (p < filespec.size() && (filespec[p] == '?' || filespec[p] == name[n])) {
-      ++p;
-      ++n;
-    } else if (p < filespec.size() && filespec[p] == '*') {
+    // '*' first: a '*' in the name must not make it match literally.
+    if (p < filespec.size() && filespec[p] == '*') {
       star = p++;
       resume = n;
+    } else if (p < filespec.size() &&
+               (filespec[p] == '?' || filespec[p] == name[n])) {
+      ++p;
+      ++n;
     } else if (star != std::string_view::npos) {
       p = star + 1;
       n = ++resume;

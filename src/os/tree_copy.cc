@@ -18,15 +18,15 @@ constexpr int kMaxDepth = 64;
 
 bool IsRoot() { return geteuid() == 0; }
 
-Status Own(int fd, uid_t uid, gid_t gid, const std::string &what) {
+Status Own(int fd, uid_t uid, gid_t gid, const std::string& what) {
   if (IsRoot() && fchown(fd, uid, gid) != 0) {
     return FromErrno(errno, "chown " + QuotedPath(what));
   }
   return Status::Ok();
 }
 
-Result<os::UniqueFd> OpenAt(int dirfd, const std::string &name, int flags,
-                            const std::string &what, mode_t mode = 0) {
+Result<os::UniqueFd> OpenAt(int dirfd, const std::string& name, int flags,
+                            const std::string& what, mode_t mode = 0) {
   const int fd = os::RetryOnEintr(
       [&] { return openat(dirfd, name.c_str(), flags | O_CLOEXEC, mode); });
   if (fd < 0) {
@@ -38,46 +38,45 @@ Result<os::UniqueFd> OpenAt(int dirfd, const std::string &name, int flags,
   return os::UniqueFd(fd);
 }
 
-Status CopyData(int in, int out, off_t size, const std::string &what,
-                uint64_t *bytes) {
+Status CopyData(int in, int out, off_t size, const std::string& what,
+                uint64_t* bytes) {
   off_t done = 0;
   while (done < size) {
     const ssize_t n =
         sendfile(out, in, nullptr, static_cast<size_t>(size - done));
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       return FromErrno(errno, "copying " + QuotedPath(what));
     }
-    if (n == 0)
-      break; // the file shrank; a snapshot's files do not
+    if (n == 0) break;  // the file shrank; a snapshot's files do not
     done += n;
   }
   *bytes += static_cast<uint64_t>(done);
   return Status::Ok();
 }
 
-Status CopyFileAt(int src_dir, int dst_dir, const std::string &name,
-                  const struct stat &st, const std::string &what,
-                  uint64_t *bytes) {
+Status CopyFileAt(int src_dir, int dst_dir, const std::string& name,
+                  const struct stat& st, const std::string& what,
+                  uint64_t* bytes) {
   SP_ASSIGN_OR_RETURN(os::UniqueFd in,
                       OpenAt(src_dir, name, O_RDONLY | O_NOFOLLOW, what));
-  SP_ASSIGN_OR_RETURN(os::UniqueFd out,
-                      OpenAt(dst_dir, name,
-                             O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, what,
-                             0600));
+  SP_ASSIGN_OR_RETURN(
+      os::UniqueFd out,
+      OpenAt(dst_dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, what,
+             0600));
   SP_RETURN_IF_ERROR(CopyData(in.get(), out.get(), st.st_size, what, bytes));
+  // Owner first: fchown clears the set-user-ID and set-group-ID bits.
+  SP_RETURN_IF_ERROR(Own(out.get(), st.st_uid, st.st_gid, what));
   if (fchmod(out.get(), st.st_mode & 07777) != 0) {
     return FromErrno(errno, "chmod " + QuotedPath(what));
   }
-  return Own(out.get(), st.st_uid, st.st_gid, what);
+  return Status::Ok();
 }
 
-Result<std::vector<std::string>> ListDir(int dirfd, const std::string &what) {
+Result<std::vector<std::string>> ListDir(int dirfd, const std::string& what) {
   const int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (fd < 0)
-    return FromErrno(errno, "dup " + QuotedPath(what));
-  DIR *dir = fdopendir(fd);
+  if (fd < 0) return FromErrno(errno, "dup " + QuotedPath(what));
+  DIR* dir = fdopendir(fd);
   if (dir == nullptr) {
     const int err = errno;
     close(fd);
@@ -86,24 +85,22 @@ Result<std::vector<std::string>> ListDir(int dirfd, const std::string &what) {
   rewinddir(dir);
   std::vector<std::string> names;
   errno = 0;
-  while (const dirent *e = readdir(dir)) {
+  while (const dirent* e = readdir(dir)) {
     const std::string name = e->d_name;
-    if (name != "." && name != "..")
-      names.push_back(name);
+    if (name != "." && name != "..") names.push_back(name);
   }
   const int err = errno;
   closedir(dir);
-  if (err != 0)
-    return FromErrno(err, "listing " + QuotedPath(what));
+  if (err != 0) return FromErrno(err, "listing " + QuotedPath(what));
   return names;
 }
 
 struct Walk {
-  const CopyFilter &filter;
-  const std::string &source;
+  const CopyFilter& filter;
+  const std::string& source;
   CopyStats stats;
 
-  Status Dir(int src, int dst, const std::string &rel, int depth) {
+  Status Dir(int src, int dst, const std::string& rel, int depth) {
     if (depth > kMaxDepth) {
       return Status(Code::kPathEscape,
                     QuotedPath(source + "/" + rel) + " is nested too deep");
@@ -112,10 +109,9 @@ struct Walk {
     where += '/';
     where += rel;
     SP_ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(src, where));
-    for (const std::string &name : names) {
+    for (const std::string& name : names) {
       std::string child = rel;
-      if (!child.empty())
-        child += '/';
+      if (!child.empty()) child += '/';
       child += name;
       std::string what = source;
       what += '/';
@@ -130,60 +126,60 @@ struct Walk {
         action = CopyAction::kRefuse;
       }
       switch (action) {
-      case CopyAction::kSkip:
-        break;
-      case CopyAction::kRefuse:
-        return Status(Code::kPathEscape,
-                      QuotedPath(what) +
-                          (S_ISLNK(st.st_mode)
-                               ? " is a symlink the restore does not follow"
-                               : " is not something a data directory "
-                                 "holds"));
-      case CopyAction::kEmptyDir: {
-        struct stat dir_st = st;
-        dir_st.st_mode = S_IFDIR | 0700;
-        SP_RETURN_IF_ERROR(MakeDir(dst, name, dir_st, what).status());
-        break;
-      }
-      case CopyAction::kCopy:
-        if (S_ISDIR(st.st_mode)) {
-          SP_ASSIGN_OR_RETURN(os::UniqueFd out, MakeDir(dst, name, st, what));
-          SP_ASSIGN_OR_RETURN(
-              os::UniqueFd in,
-              OpenAt(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, what));
-          SP_RETURN_IF_ERROR(Dir(in.get(), out.get(), child, depth + 1));
-        } else {
-          SP_RETURN_IF_ERROR(
-              CopyFileAt(src, dst, name, st, what, &stats.bytes));
-          ++stats.files;
+        case CopyAction::kSkip:
+          break;
+        case CopyAction::kRefuse:
+          return Status(Code::kPathEscape,
+                        QuotedPath(what) +
+                            (S_ISLNK(st.st_mode)
+                                 ? " is a symlink the restore does not follow"
+                                 : " is not something a data directory "
+                                   "holds"));
+        case CopyAction::kEmptyDir: {
+          struct stat dir_st = st;
+          dir_st.st_mode = S_IFDIR | 0700;
+          SP_RETURN_IF_ERROR(MakeDir(dst, name, dir_st, what).status());
+          break;
         }
-        break;
+        case CopyAction::kCopy:
+          if (S_ISDIR(st.st_mode)) {
+            SP_ASSIGN_OR_RETURN(os::UniqueFd out, MakeDir(dst, name, st, what));
+            SP_ASSIGN_OR_RETURN(
+                os::UniqueFd in,
+                OpenAt(src, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, what));
+            SP_RETURN_IF_ERROR(Dir(in.get(), out.get(), child, depth + 1));
+          } else {
+            SP_RETURN_IF_ERROR(
+                CopyFileAt(src, dst, name, st, what, &stats.bytes));
+            ++stats.files;
+          }
+          break;
       }
     }
     return Status::Ok();
   }
 
-  Result<os::UniqueFd> MakeDir(int dst, const std::string &name,
-                               const struct stat &st, const std::string &what) {
+  Result<os::UniqueFd> MakeDir(int dst, const std::string& name,
+                               const struct stat& st, const std::string& what) {
     if (mkdirat(dst, name.c_str(), 0700) != 0) {
       return FromErrno(errno, "mkdir " + QuotedPath(what));
     }
     SP_ASSIGN_OR_RETURN(
         os::UniqueFd fd,
         OpenAt(dst, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, what));
+    SP_RETURN_IF_ERROR(Own(fd.get(), st.st_uid, st.st_gid, what));
     if (fchmod(fd.get(), st.st_mode & 07777) != 0) {
       return FromErrno(errno, "chmod " + QuotedPath(what));
     }
-    SP_RETURN_IF_ERROR(Own(fd.get(), st.st_uid, st.st_gid, what));
     ++stats.directories;
     return fd;
   }
 };
 
-} // namespace
+}  // namespace
 
-Result<CopyStats> CopyTree(const std::string &source, const std::string &target,
-                           const CopyFilter &filter) {
+Result<CopyStats> CopyTree(const std::string& source, const std::string& target,
+                           const CopyFilter& filter) {
   SP_ASSIGN_OR_RETURN(os::UniqueFd src,
                       OpenAt(AT_FDCWD, source, O_RDONLY | O_DIRECTORY, source));
   struct stat st {};
@@ -208,9 +204,9 @@ Result<CopyStats> CopyTree(const std::string &source, const std::string &target,
   return walk.stats;
 }
 
-Status CopyOneFile(const std::string &source_dir, const std::string &target_dir,
-                   const std::string &name, uid_t uid, gid_t gid,
-                   uint64_t *bytes) {
+Status CopyOneFile(const std::string& source_dir, const std::string& target_dir,
+                   const std::string& name, uid_t uid, gid_t gid,
+                   uint64_t* bytes) {
   SP_ASSIGN_OR_RETURN(
       os::UniqueFd src,
       OpenAt(AT_FDCWD, source_dir, O_RDONLY | O_DIRECTORY, source_dir));
@@ -234,7 +230,7 @@ namespace {
 
 // Opens `path` with `flags` (never through a symlink), writes `content`,
 // gives it to uid/gid (as root) and fsyncs it.
-Status WriteDurably(const std::string &path, int flags,
+Status WriteDurably(const std::string& path, int flags,
                     std::string_view content, uid_t uid, gid_t gid) {
   SP_ASSIGN_OR_RETURN(
       os::UniqueFd fd,
@@ -244,8 +240,7 @@ Status WriteDurably(const std::string &path, int flags,
     const ssize_t n =
         write(fd.get(), content.data() + done, content.size() - done);
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       return FromErrno(errno, "writing " + QuotedPath(path));
     }
     done += static_cast<size_t>(n);
@@ -256,16 +251,16 @@ Status WriteDurably(const std::string &path, int flags,
   return Status::Ok();
 }
 
-} // namespace
+}  // namespace
 
-Status WriteNewFile(const std::string &path, std::string_view content,
+Status WriteNewFile(const std::string& path, std::string_view content,
                     uid_t uid, gid_t gid) {
   return WriteDurably(path, O_CREAT | O_EXCL, content, uid, gid);
 }
 
-Status AppendToFile(const std::string &path, std::string_view content,
+Status AppendToFile(const std::string& path, std::string_view content,
                     uid_t uid, gid_t gid) {
   return WriteDurably(path, O_CREAT | O_APPEND, content, uid, gid);
 }
 
-} // namespace sp::os
+}  // namespace sp::os

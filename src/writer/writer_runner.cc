@@ -51,6 +51,9 @@ auto Guarded(F&& callback) -> decltype(callback()) {
   } catch (const std::exception& e) {
     return Status(Code::kWriterNonRetryable,
                   std::string("the writer threw: ") + e.what());
+  } catch (...) {
+    return Status(Code::kWriterNonRetryable,
+                  "the writer threw something that is not a std::exception");
   }
 }
 
@@ -76,13 +79,25 @@ class WriterRunner::Impl {
   struct Item {
     std::optional<wpb::WriterEvent> event;
   };
-  // The writer's freeze in progress (OnFreeze succeeded, no THAW yet).
-  struct Frozen {
+  // The snapshot sequence in progress: from PREPARE_FOR_SNAPSHOT until
+  // POST_SNAPSHOT, or the ABORT or BACKUP_SHUTDOWN of the same session.
+  // The daemon makes one set at a time per host, so there is at most one;
+  // `frozen` from a successful OnFreeze until THAW.
+  struct InFlight {
+    static InFlight Of(const WriterEvent& e) {
+      InFlight f;
+      f.session_id = e.session_id;
+      f.snapshot_set_id = e.snapshot_set_id;
+      f.context = e.context;
+      f.volumes = e.volumes;
+      return f;
+    }
     Guid session_id;
     Guid snapshot_set_id;
     uint32_t context = 0;
     std::vector<std::string> volumes;
-    Clock::time_point deadline;
+    bool frozen = false;
+    Clock::time_point freeze_deadline;
   };
 
   // One connection: register, answer events until the stream ends.
@@ -92,9 +107,19 @@ class WriterRunner::Impl {
   // The answer to one event (nullopt: nothing to answer).
   std::optional<wpb::WriterMessage> Handle(const wpb::WriterEvent& proto);
   Status Dispatch(WriterEvent& event, wpb::EventReply& reply);
-  // Thaws a writer that is still frozen: the freeze window ended, or the
-  // service went away. `why` goes to the log.
-  void ThawOnOwn(std::string_view why);
+  // Ends the sequence in progress with OnAbort (thawing the writer if it is
+  // frozen): the freeze window ended, the session or the service went
+  // away. `why` goes to the log.
+  void AbortOnOwn(std::string_view why);
+  bool FreezeWindowOver() const {
+    return in_flight_ && in_flight_->frozen &&
+           Clock::now() >= in_flight_->freeze_deadline;
+  }
+  // An ABORT or BACKUP_SHUTDOWN of another session than the sequence in
+  // progress: it cannot concern that sequence (see writer.h).
+  bool OtherSessionMidSequence(const WriterEvent& event) const {
+    return in_flight_ && in_flight_->session_id != event.session_id;
+  }
 
   Writer& writer_;
   WriterRunOptions options_;
@@ -106,7 +131,7 @@ class WriterRunner::Impl {
   std::deque<Item> queue_;                  // under mu_
 
   // Event thread only.
-  std::optional<Frozen> frozen_;
+  std::optional<InFlight> in_flight_;
   std::optional<Guid> thawed_on_own_;  // session whose freeze we ended
 };
 
@@ -222,16 +247,19 @@ Status WriterRunner::Impl::Connection(bool& registered) {
       {
         std::unique_lock lock(mu_);
         auto ready = [this] { return !queue_.empty(); };
-        if (frozen_) {
-          cv_.wait_until(lock, frozen_->deadline, ready);
+        if (in_flight_ && in_flight_->frozen) {
+          cv_.wait_until(lock, in_flight_->freeze_deadline, ready);
         } else {
           cv_.wait(lock, ready);
         }
-        if (queue_.empty()) {  // the freeze window ended without THAW
+        // Checked before every item, so a busy queue cannot hold the
+        // application past the window either.
+        if (FreezeWindowOver()) {
           lock.unlock();
-          ThawOnOwn("THAW did not come within the freeze window");
+          AbortOnOwn("THAW did not come within the freeze window");
           continue;
         }
+        if (queue_.empty()) continue;
         item = std::move(queue_.front());
         queue_.pop_front();
       }
@@ -243,7 +271,9 @@ Status WriterRunner::Impl::Connection(bool& registered) {
                      ": the stream broke");
       }
     }
-    if (frozen_) ThawOnOwn("the stream to shadowportd ended while frozen");
+    if (in_flight_) {
+      AbortOnOwn("the stream to shadowportd ended during a snapshot");
+    }
     stream->WritesDone();
     reader.join();
   } else {
@@ -265,19 +295,19 @@ Status WriterRunner::Impl::Connection(bool& registered) {
   return ended;
 }
 
-void WriterRunner::Impl::ThawOnOwn(std::string_view why) {
-  if (!frozen_) return;
+void WriterRunner::Impl::AbortOnOwn(std::string_view why) {
+  if (!in_flight_) return;
   WriterEvent abort;
   abort.kind = WriterEventKind::kAbort;
-  abort.session_id = frozen_->session_id;
-  abort.snapshot_set_id = frozen_->snapshot_set_id;
-  abort.context = frozen_->context;
-  abort.volumes = frozen_->volumes;
+  abort.session_id = in_flight_->session_id;
+  abort.snapshot_set_id = in_flight_->snapshot_set_id;
+  abort.context = in_flight_->context;
+  abort.volumes = in_flight_->volumes;
   abort.deadline = Clock::now() + kRegistrationIdentifyBudget;
-  thawed_on_own_ = frozen_->session_id;
-  frozen_.reset();
+  if (in_flight_->frozen) thawed_on_own_ = in_flight_->session_id;
+  in_flight_.reset();
   const Status status = Guarded([&] { return writer_.OnAbort(abort); });
-  options_.log(std::string(why) + ": thawed on its own (OnAbort)" +
+  options_.log(std::string(why) + ": aborted on its own (OnAbort)" +
                (status.ok() ? "" : ", which failed: " + status.ToString()));
 }
 
@@ -293,7 +323,9 @@ std::optional<wpb::WriterMessage> WriterRunner::Impl::Handle(
         Status(Code::kWriterNonRetryable, event.status().ToString()));
   }
   wpb::WriterMessage answer;
-  Status outcome = Dispatch(*event, *answer.mutable_reply());
+  // Guarded again: the BCD and WMD saving around the callbacks too.
+  Status outcome =
+      Guarded([&] { return Dispatch(*event, *answer.mutable_reply()); });
   wpb::WriterMessage reply = writer::ReplyFor(proto.event_id(), outcome);
   if (outcome.ok()) {
     reply.mutable_reply()->set_wmd_xml(answer.reply().wmd_xml());
@@ -334,35 +366,59 @@ Status WriterRunner::Impl::Dispatch(WriterEvent& event,
       thawed_on_own_.reset();
       return with_bcd(Guarded([&] { return writer_.OnPrepareBackup(event); }));
     case WriterEventKind::kPrepareForSnapshot:
+      // A sequence left over (its session never finished it): ended first.
+      if (in_flight_) AbortOnOwn("a new snapshot sequence starts");
+      in_flight_ = InFlight::Of(event);
       return Guarded([&] { return writer_.OnPrepareSnapshot(event); });
     case WriterEventKind::kFreeze: {
       Status status = Guarded([&] { return writer_.OnFreeze(event); });
       if (status.ok()) {
-        frozen_ = Frozen{event.session_id, event.snapshot_set_id, event.context,
-                         event.volumes, event.deadline};
+        if (!in_flight_ || in_flight_->session_id != event.session_id) {
+          in_flight_ = InFlight::Of(event);
+        }
+        in_flight_->frozen = true;
+        in_flight_->freeze_deadline = event.deadline;
       }
       return status;
     }
     case WriterEventKind::kThaw:
-      if (!frozen_ && thawed_on_own_ == event.session_id) {
+      if (in_flight_ && in_flight_->session_id == event.session_id) {
+        in_flight_->frozen = false;
+      } else if (thawed_on_own_ == event.session_id) {
         return Status(Code::kWriterTimeout,
                       "THAW came after the freeze window ended; the writer "
                       "had already thawed");
       }
-      frozen_.reset();
       return Guarded([&] { return writer_.OnThaw(event); });
-    case WriterEventKind::kPostSnapshot:
-      return with_bcd(Guarded([&] { return writer_.OnPostSnapshot(event); }));
+    case WriterEventKind::kPostSnapshot: {
+      Status status =
+          with_bcd(Guarded([&] { return writer_.OnPostSnapshot(event); }));
+      if (in_flight_ && in_flight_->session_id == event.session_id) {
+        in_flight_.reset();
+      }
+      return status;
+    }
     case WriterEventKind::kAbort:
-      frozen_.reset();
+      if (OtherSessionMidSequence(event)) {
+        options_.log("Abort of session " + event.session_id.ToString() +
+                     " not passed on: the snapshot of session " +
+                     in_flight_->session_id.ToString() + " is in progress");
+        return Status::Ok();
+      }
+      in_flight_.reset();
       return Guarded([&] { return writer_.OnAbort(event); });
     case WriterEventKind::kBackupComplete:
       return Guarded([&] { return writer_.OnBackupComplete(event); });
     case WriterEventKind::kBackupShutdown:
-      // A session that ends while the writer is frozen for it: thaw first.
-      if (frozen_ && frozen_->session_id == event.session_id) {
-        ThawOnOwn("the session ended while frozen");
+      if (OtherSessionMidSequence(event)) {
+        options_.log("BackupShutdown of session " +
+                     event.session_id.ToString() +
+                     " not passed on: the snapshot of session " +
+                     in_flight_->session_id.ToString() + " is in progress");
+        return Status::Ok();
       }
+      // A session that ends in the middle of its sequence: abort it first.
+      if (in_flight_) AbortOnOwn("the session ended during its snapshot");
       return Guarded([&] { return writer_.OnBackupShutdown(event); });
     case WriterEventKind::kPreRestore:
       return Guarded([&] { return writer_.OnPreRestore(event); });

@@ -304,6 +304,12 @@ TEST_F(BackupSelection, ComponentModeOffNeedsNoRequiredComponents) {
   BackupComponentsDocument bcd;
   bcd.select_components = false;
   EXPECT_TRUE(Validate(bcd).ok());
+  // Also with a partial entry for a writer that has required components.
+  bcd.writers.push_back(Entry(two_, {Selected("", "logs")}));
+  EXPECT_TRUE(Validate(bcd).ok());
+  bcd.writers.clear();
+  bcd.writers.push_back(Entry(one_, {}));
+  EXPECT_TRUE(Validate(bcd).ok());
 }
 
 TEST_F(BackupSelection, UnknownExcludedOrMismatchedWritersAreRefused) {

@@ -30,6 +30,12 @@ TEST(MatchFilespec, StarAndQuestionMark) {
   EXPECT_TRUE(MatchFilespec("exact", "exact"));
   EXPECT_FALSE(MatchFilespec("exact", "exact2"));
   EXPECT_FALSE(MatchFilespec("exact", "exac"));
+  // A '*' in the name is a character like any other to a pattern's '*'.
+  EXPECT_TRUE(MatchFilespec("*a", "*xa"));
+  EXPECT_TRUE(MatchFilespec("*.log", "*x.log"));
+  EXPECT_TRUE(MatchFilespec("*?", "*"));
+  EXPECT_TRUE(MatchFilespec("*x", "**x"));
+  EXPECT_FALSE(MatchFilespec("a*", "*a"));
 }
 
 TEST(MatchFilespec, StarDotStarMeansEveryNameAsOnWindows) {

@@ -141,6 +141,13 @@ class WriterFrameworkTest : public testing::Test {
     manager_.reset();
   }
 
+  // A writer that lives until TearDown has stopped its runner (the runner
+  // may still call it then: a sequence in progress is aborted at the end).
+  RecordingWriter& NewWriter(const Guid& instance) {
+    writers_.push_back(std::make_unique<RecordingWriter>(instance));
+    return *writers_.back();
+  }
+
   // Runs `writer` on a thread until it is registered.
   void RunWriter(RecordingWriter& writer, bool reconnect = true) {
     WriterRunOptions options;
@@ -191,6 +198,7 @@ class WriterFrameworkTest : public testing::Test {
   std::thread thread_;
   std::atomic<int> registrations_{0};
   Status run_status_;
+  std::vector<std::unique_ptr<RecordingWriter>> writers_;
 };
 
 TEST(WriterEventTest, CoversPathByMountPointPrefix) {
@@ -220,7 +228,7 @@ TEST(WriterEventTest, FailureCodesAreWriterErrorsOnly) {
 TEST_F(WriterFrameworkTest, RegistersWithItsWmdUnderItsOwnIdentity) {
   StartService();
   const Guid id = *Guid::Random();
-  RecordingWriter writer(id);
+  RecordingWriter& writer = NewWriter(id);
   RunWriter(writer);
   ASSERT_EQ(registrations_, 1);
   std::vector<svc::WriterStatus> listed = manager_->ListWriters();
@@ -236,7 +244,7 @@ TEST_F(WriterFrameworkTest, RegistersWithItsWmdUnderItsOwnIdentity) {
 TEST_F(WriterFrameworkTest, FullSequenceInOrderWithBcdUpdates) {
   StartService();
   const Guid id = *Guid::Random();
-  RecordingWriter writer(id);
+  RecordingWriter& writer = NewWriter(id);
   RunWriter(writer);
   EventInput input;
   input.session_id = *Guid::Random();
@@ -275,7 +283,7 @@ TEST_F(WriterFrameworkTest, FullSequenceInOrderWithBcdUpdates) {
 TEST_F(WriterFrameworkTest, VetoCarriesTheWriterErrorAndMessage) {
   StartService();
   const Guid id = *Guid::Random();
-  RecordingWriter writer(id);
+  RecordingWriter& writer = NewWriter(id);
   writer.fail_at = WriterEventKind::kFreeze;
   writer.fail_with = Code::kWriterInconsistentSnapshot;
   RunWriter(writer);
@@ -288,7 +296,7 @@ TEST_F(WriterFrameworkTest, VetoCarriesTheWriterErrorAndMessage) {
 TEST_F(WriterFrameworkTest, OtherCodesAndExceptionsAreNonRetryable) {
   StartService();
   const Guid id = *Guid::Random();
-  RecordingWriter writer(id);
+  RecordingWriter& writer = NewWriter(id);
   writer.fail_at = WriterEventKind::kPrepareForSnapshot;
   writer.fail_with = Code::kInvalidArg;
   writer.throw_at = WriterEventKind::kBackupComplete;
@@ -305,7 +313,7 @@ TEST_F(WriterFrameworkTest, OtherCodesAndExceptionsAreNonRetryable) {
 TEST_F(WriterFrameworkTest, ThawsOnItsOwnWhenTheFreezeWindowEnds) {
   StartService(milliseconds(2000), milliseconds(300));
   const Guid id = *Guid::Random();
-  RecordingWriter writer(id);
+  RecordingWriter& writer = NewWriter(id);
   RunWriter(writer);
   EventInput input;
   input.session_id = *Guid::Random();
@@ -323,7 +331,7 @@ TEST_F(WriterFrameworkTest, ThawsOnItsOwnWhenTheFreezeWindowEnds) {
 TEST_F(WriterFrameworkTest, ThawsWhenTheServiceGoesAwayWhileFrozen) {
   StartService(milliseconds(2000), milliseconds(60000));
   const Guid id = *Guid::Random();
-  RecordingWriter writer(id);
+  RecordingWriter& writer = NewWriter(id);
   RunWriter(writer, /*reconnect=*/false);
   ASSERT_TRUE(Send(svc::WriterEvent::kFreeze, id).status.ok());
   StopService();  // the daemon dies while the writer is frozen
@@ -335,7 +343,7 @@ TEST_F(WriterFrameworkTest, ThawsWhenTheServiceGoesAwayWhileFrozen) {
 TEST_F(WriterFrameworkTest, ReconnectsAfterTheServiceRestarts) {
   StartService();
   const Guid id = *Guid::Random();
-  RecordingWriter writer(id);
+  RecordingWriter& writer = NewWriter(id);
   RunWriter(writer);
   StopService();
   StartService();
@@ -350,7 +358,7 @@ TEST_F(WriterFrameworkTest, ReconnectsAfterTheServiceRestarts) {
 TEST_F(WriterFrameworkTest, RefusedRegistrationEndsRunWithItsCode) {
   StartService();
   const Guid id = *Guid::Random();
-  RecordingWriter first(id);
+  RecordingWriter& first = NewWriter(id);
   RunWriter(first);
   RecordingWriter twin(id);  // the same instance id
   WriterRunOptions options;
@@ -389,6 +397,47 @@ TEST_F(WriterFrameworkTest, StopIsPromptWhileWaitingForTheService) {
   run.join();
   EXPECT_LT(Clock::now() - stopped_at, milliseconds(1000));
   EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
+// The daemon makes one set at a time, but another session may end (Abort,
+// BackupShutdown) while this writer is frozen for the set in progress: that
+// must not thaw it.
+TEST_F(WriterFrameworkTest, OtherSessionsAbortDoesNotReachASequenceInProgress) {
+  StartService();
+  const Guid id = *Guid::Random();
+  RecordingWriter& writer = NewWriter(id);
+  RunWriter(writer);
+  EventInput a;
+  a.session_id = *Guid::Random();
+  EventInput b;
+  b.session_id = *Guid::Random();
+  ASSERT_TRUE(Send(svc::WriterEvent::kPrepareForSnapshot, id, a).status.ok());
+  ASSERT_TRUE(Send(svc::WriterEvent::kFreeze, id, a).status.ok());
+  EXPECT_TRUE(Send(svc::WriterEvent::kAbort, id, b).status.ok());
+  EXPECT_TRUE(Send(svc::WriterEvent::kBackupShutdown, id, b).status.ok());
+  ASSERT_TRUE(Send(svc::WriterEvent::kThaw, id, a).status.ok());
+  ASSERT_TRUE(Send(svc::WriterEvent::kPostSnapshot, id, a).status.ok());
+  // After the sequence, another session's events reach the writer again.
+  EXPECT_TRUE(Send(svc::WriterEvent::kBackupShutdown, id, b).status.ok());
+  EXPECT_THAT(writer.Calls(),
+              ElementsAre("Identify", "PrepareForSnapshot", "Freeze", "Thaw",
+                          "PostSnapshot", "BackupShutdown"));
+}
+
+// A daemon that dies between PrepareSnapshot and PostSnapshot (not frozen):
+// the writer still undoes what PrepareSnapshot did (a backup mode).
+TEST_F(WriterFrameworkTest, AbortsASequenceLeftOpenWhenTheServiceGoesAway) {
+  StartService();
+  const Guid id = *Guid::Random();
+  RecordingWriter& writer = NewWriter(id);
+  RunWriter(writer, /*reconnect=*/false);
+  EventInput a;
+  a.session_id = *Guid::Random();
+  ASSERT_TRUE(Send(svc::WriterEvent::kPrepareForSnapshot, id, a).status.ok());
+  StopService();
+  thread_.join();
+  ASSERT_EQ(writer.Calls().back(), "Abort");
+  EXPECT_EQ(writer.Events().back().session_id, a.session_id);
 }
 
 }  // namespace
