@@ -1,5 +1,6 @@
 #include "writers/postgres/backup_metadata.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -199,6 +200,17 @@ Result<BackupMetadata> ParseBackupMetadata(std::string_view text) {
   }
   if (m.start_wal_file != SegmentOf(m.timeline, *start, m.wal_segment_size)) {
     return Bad("start_wal_file does not hold start_lsn");
+  }
+  // The label ends up in a comment of the restored postgresql.auto.conf: a
+  // newline there would add settings (recovery_end_command = ...). Ours are
+  // "shadowport set {GUID}".
+  if (m.label.empty() || m.label.size() > 128 ||
+      !std::all_of(m.label.begin(), m.label.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+               (c >= '0' && c <= '9') || c == ' ' || c == '{' || c == '}' ||
+               c == '-' || c == '_' || c == '.' || c == ':';
+      })) {
+    return Bad("label must be 1-128 characters of [A-Za-z0-9 {}_.:-]");
   }
   if (!m.data_directory.empty()) {
     Result<std::string> dir = NormalizeAbsolutePath(m.data_directory);

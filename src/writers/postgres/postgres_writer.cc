@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 
 #include "shadowport/path_translation.h"
 #include "writers/postgres/archive_cleanup.h"
@@ -20,6 +22,22 @@ std::string EpochNow() {
                 static_cast<long long>(us / 1000000),
                 static_cast<long long>(us % 1000000));
   return buf;
+}
+
+// Whether `archive` holds "<start_wal_file>.XXXXXXXX.backup", the history
+// file pg_backup_stop has archived for a backup that started there.
+bool HasBackupHistoryFile(const std::string& archive,
+                          const std::string& start_wal_file) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(archive, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() == start_wal_file.size() + 16 &&
+        name.compare(0, start_wal_file.size(), start_wal_file) == 0 &&
+        name[start_wal_file.size()] == '.' && name.ends_with(".backup")) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string Join(const std::vector<std::string>& paths) {
@@ -105,6 +123,13 @@ Status PostgresWriter::OnThaw(WriterEvent& event) {
 
 Status PostgresWriter::OnPostSnapshot(WriterEvent& event) {
   if (session_ == nullptr) {
+    if (session_owner_ == event.session_id) {
+      // It was started for this set and ended before its PostSnapshot: the
+      // snapshot has no backup_label and cannot be restored as a backup.
+      return Status(Code::kWriterRetryable,
+                    "the backup started at PrepareForSnapshot ended before "
+                    "PostSnapshot; the snapshot is not a base backup");
+    }
     Note(event, "no backup in progress");
     return Status::Ok();
   }
@@ -152,11 +177,37 @@ Result<BackupMetadata> PostgresWriter::MetadataFor(
   auto it = completed_.find(event.session_id);
   if (it != completed_.end()) return it->second;
   // This process did not take the backup (it was restarted meanwhile): the
-  // BCD's copy, checked like any document from another host.
+  // BCD's copy, checked like any document from another host, and then
+  // against this cluster, because it decides which archived WAL is removed:
+  // it must be this set's backup, of this data directory, and PostgreSQL
+  // must have written that backup's history file into the archive.
   if (cluster == nullptr || cluster->backup_metadata.empty()) {
     return Status(Code::kObjectNotFound, "no backup metadata for this backup");
   }
-  return ParseBackupMetadata(cluster->backup_metadata);
+  SP_ASSIGN_OR_RETURN(BackupMetadata m,
+                      ParseBackupMetadata(cluster->backup_metadata));
+  if (m.label != "shadowport set " + event.snapshot_set_id.ToString()) {
+    return Status(Code::kInvalidArg,
+                  "the BCD's backup metadata is labelled \"" + m.label +
+                      "\", not this set's");
+  }
+  // As the backup session saw it: the layout's (resolved) data directory.
+  Result<ClusterLayout> layout = DiscoverLayout(config_);
+  const std::string& ours =
+      layout.ok() ? layout->data_directory : config_.data_directory;
+  if (m.data_directory != ours) {
+    return Status(Code::kInvalidArg,
+                  "the BCD's backup metadata is of data directory " +
+                      QuotedPath(m.data_directory) + ", not " +
+                      QuotedPath(ours));
+  }
+  if (!HasBackupHistoryFile(config_.wal_archive, m.start_wal_file)) {
+    return Status(Code::kObjectNotFound, "no backup history file " +
+                                             m.start_wal_file +
+                                             ".*.backup in the WAL archive " +
+                                             QuotedPath(config_.wal_archive));
+  }
+  return m;
 }
 
 Status PostgresWriter::OnBackupComplete(WriterEvent& event) {

@@ -198,6 +198,15 @@ Status SqliteWriter::OnBackupShutdown(WriterEvent&) {
 }
 
 Status SqliteWriter::OnBackupComplete(WriterEvent& event) {
+  if (!held_.empty()) {
+    // Another session's snapshot holds the write locks right now: a
+    // checkpoint would wait for them on the event thread, and with it that
+    // snapshot's THAW. Truncating the WAL is only housekeeping: the next
+    // successful backup does it.
+    Log("BackupComplete: another snapshot holds the write locks; WAL kept "
+        "this time");
+    return Status::Ok();
+  }
   std::vector<std::string> failures;
   for (const DatabaseConfig& db : config_.databases) {
     const BcdComponent* component =

@@ -173,6 +173,11 @@ TEST(PostgresBackupMetadata, RefusesHostileDocuments) {
   ExpectRefused(Replace(good, "\"tablespace_map\": \"\"",
                         "\"tablespace_map\": \"x /srv/ts\""),
                 "oid");
+  // A label is written into the restored postgresql.auto.conf as a comment:
+  // a newline in it would add settings.
+  ExpectRefused(Replace(good, "\"label\": \"" + m.label,
+                        "\"label\": \"x\\nrecovery_end_command = 'rm -rf /'"),
+                "label must be");
 }
 
 TEST(PostgresBackupMetadata, ParsesTablespaceMap) {

@@ -267,6 +267,28 @@ TEST_F(SqliteWriterTest, ThawDoesNotCheckpointTheWal) {
   EXPECT_EQ(FileSize(a_ + "-wal"), wal);
 }
 
+// Another session's BackupComplete while this writer holds the locks for a
+// snapshot: no checkpoint (it would wait for those locks), the WAL stays.
+TEST_F(SqliteWriterTest, BackupCompleteWhileFrozenKeepsTheWalAndDoesNotWait) {
+  App a(a_);
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(a.Insert(), SQLITE_OK);
+  const int64_t wal = FileSize(a_ + "-wal");
+  ASSERT_GT(wal, 0);
+  auto writer = MakeWriter();
+  WriterEvent freeze = Event(*writer, WriterEventKind::kFreeze);
+  ASSERT_TRUE(writer->OnFreeze(freeze).ok());
+  WriterEvent complete = Event(*writer, WriterEventKind::kBackupComplete);
+  for (BcdComponent& c : complete.bcd.writers[0].components) {
+    c.backup_succeeded = true;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(writer->OnBackupComplete(complete).ok());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(FileSize(a_ + "-wal"), wal);
+  WriterEvent thaw = Event(*writer, WriterEventKind::kThaw);
+  EXPECT_TRUE(writer->OnThaw(thaw).ok());
+}
+
 TEST_F(SqliteWriterTest, WalTruncatedOnlyForComponentsThatSucceeded) {
   App a(a_);
   App b(b_);
