@@ -283,21 +283,25 @@ std::vector<EventOutcome> WriterManagerImpl::SendEvent(
     WriterConnection& conn = *it->second;
     slot.conn = it->second;
     Clock::time_point deadline = now + options_.event_timeout;
+    // The freeze-to-thaw window as the writer is told it (FREEZE's
+    // deadline_ms): the writer thaws on its own when it ends, so a THAW
+    // after it is late whichever of the two limits is the smaller.
+    const auto freeze_window =
+        std::min(options_.event_timeout, options_.freeze_to_thaw);
     if (event == WriterEvent::kFreeze) {
       // The freeze-to-thaw window starts now; Freeze itself must be
-      // answered within it (and within the event timeout).
+      // answered within it.
       conn.frozen_since = now;
-      deadline =
-          now + std::min(options_.event_timeout, options_.freeze_to_thaw);
+      deadline = now + freeze_window;
     } else if (event == WriterEvent::kThaw && conn.frozen_since &&
-               now >= *conn.frozen_since + options_.freeze_to_thaw) {
+               now >= *conn.frozen_since + freeze_window) {
       // Thaw comes too late: as VSS's writer-side timer does, the writer
       // failed at Freeze with a timeout and gets Abort instead of Thaw.
       conn.frozen_since.reset();
       slot.outcome =
           FailLocked(conn, WriterEvent::kFreeze, Code::kWriterTimeout,
                      "was not thawed within the freeze window of " +
-                         Millis(options_.freeze_to_thaw));
+                         Millis(freeze_window));
       EnqueueLocked(conn, WriterEvent::kAbort, input,
                     now + options_.event_timeout, /*waited=*/false);
       continue;
