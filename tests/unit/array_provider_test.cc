@@ -9,11 +9,13 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -398,6 +400,14 @@ TEST_F(ArrayProviderTest, PostCommitAfterTheArrayRestartedFailsCleanly) {
   RestartArray();
   if (HasFatalFailure()) return;
   EXPECT_EQ(PoolFiles(), before);  // the unsynced clone was not trusted
+  // The provider's channel still points at the old server's connection:
+  // a read-only call until it has reconnected (the first may see
+  // UNAVAILABLE, "broken pipe"), so that Finish reaches the new array.
+  for (int i = 0; i < 100; ++i) {
+    auto listed = provider_->ListSurfacedLuns();
+    if (listed.ok() || listed.status().code() != Code::kUnavailable) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   Status late = provider_->PostCommitSnapshots(set);
   SP_RPC_EXPECT_CODE(late, kObjectNotFound);
   EXPECT_NE(late.message().find("restarted"), std::string::npos)
