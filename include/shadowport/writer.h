@@ -60,25 +60,9 @@
 #include "shadowport/guid.h"
 #include "shadowport/status.h"
 #include "shadowport/wmd.h"
+#include "shadowport/writer_event_kind.h"
 
 namespace sp {
-
-enum class WriterEventKind {
-  kIdentify,
-  kPrepareForBackup,
-  kPrepareForSnapshot,
-  kFreeze,
-  kThaw,
-  kPostSnapshot,
-  kAbort,
-  kBackupComplete,
-  kBackupShutdown,
-  kPreRestore,
-  kPostRestore,
-};
-
-// "Identify", "PrepareForBackup", ... (the VSS names).
-std::string_view WriterEventKindName(WriterEventKind kind);
 
 // One event as a writer sees it.
 struct WriterEvent {

@@ -83,34 +83,6 @@ std::string Millis(std::chrono::milliseconds ms) {
 
 }  // namespace
 
-std::string_view WriterEventName(WriterEvent event) {
-  switch (event) {
-    case WriterEvent::kIdentify:
-      return "Identify";
-    case WriterEvent::kPrepareForBackup:
-      return "PrepareForBackup";
-    case WriterEvent::kPrepareForSnapshot:
-      return "PrepareForSnapshot";
-    case WriterEvent::kFreeze:
-      return "Freeze";
-    case WriterEvent::kThaw:
-      return "Thaw";
-    case WriterEvent::kPostSnapshot:
-      return "PostSnapshot";
-    case WriterEvent::kAbort:
-      return "Abort";
-    case WriterEvent::kBackupComplete:
-      return "BackupComplete";
-    case WriterEvent::kBackupShutdown:
-      return "BackupShutdown";
-    case WriterEvent::kPreRestore:
-      return "PreRestore";
-    case WriterEvent::kPostRestore:
-      return "PostRestore";
-  }
-  return "?";
-}
-
 std::string_view WriterStateName(WriterState state) {
   switch (state) {
     case WriterState::kUnknown:

@@ -27,6 +27,7 @@
 
 #include "shadowport/guid.h"
 #include "shadowport/status.h"
+#include "shadowport/writer_event_kind.h"
 
 namespace grpc {
 class Service;
@@ -34,20 +35,11 @@ class Service;
 
 namespace sp::service {
 
-enum class WriterEvent {
-  kIdentify,
-  kPrepareForBackup,
-  kPrepareForSnapshot,
-  kFreeze,
-  kThaw,
-  kPostSnapshot,
-  kAbort,
-  kBackupComplete,
-  kBackupShutdown,
-  kPreRestore,
-  kPostRestore,
-};
-std::string_view WriterEventName(WriterEvent event);  // "Freeze"
+// The writer events (shadowport/writer_event_kind.h, shared with sp::Writer).
+using WriterEvent = ::sp::WriterEventKind;
+inline std::string_view WriterEventName(WriterEvent event) {  // "Freeze"
+  return WriterEventKindName(event);
+}
 
 // VSS_WRITER_STATE values (reference 3.2).
 enum class WriterState : uint32_t {
