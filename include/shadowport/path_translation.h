@@ -19,6 +19,7 @@
 #define SHADOWPORT_PATH_TRANSLATION_H_
 
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -58,6 +59,16 @@ std::string QuotedPath(std::string_view path);
 //                only the snapshot can tell.
 // Error messages name the path, with unprintable bytes escaped.
 Result<std::string> NormalizeAbsolutePath(std::string_view path);
+
+// REQUIRES: `dir` and `path` normalized. The part of `path` below `dir`
+// without a leading '/' ("" for `dir` itself), or nullopt if `path` is not
+// `dir` or below it (/srv/F holds /srv/F/x but not /srv/Foo; "/" holds
+// every path).
+std::optional<std::string_view> PathBelow(std::string_view dir,
+                                          std::string_view path);
+
+// REQUIRES: both normalized. True when one is the other or below it.
+bool PathsOverlap(std::string_view a, std::string_view b);
 
 // Finds the volume that holds `original_path`: the one whose
 // original_mount_point is the longest prefix of the normalized path on a

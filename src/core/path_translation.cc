@@ -7,19 +7,6 @@
 namespace sp {
 namespace {
 
-// REQUIRES: `mount_point` and `path` normalized. The part of `path` below
-// `mount_point` ("" for the mount point itself), or nullopt if `path` is not
-// on it.
-std::optional<std::string_view> Below(std::string_view mount_point,
-                                      std::string_view path) {
-  if (mount_point == "/") return path.substr(1);
-  if (!path.starts_with(mount_point)) return std::nullopt;
-  std::string_view rest = path.substr(mount_point.size());
-  if (rest.empty()) return rest;
-  if (rest.front() != '/') return std::nullopt;  // /srv/Foo vs /srv/F
-  return rest.substr(1);
-}
-
 Status CheckVolumePath(std::string_view path, std::string_view field) {
   Result<std::string> normalized = NormalizeAbsolutePath(path);
   if (!normalized.ok() || *normalized != path) {
@@ -95,6 +82,20 @@ Result<std::string> NormalizeAbsolutePath(std::string_view path) {
   return out;
 }
 
+std::optional<std::string_view> PathBelow(std::string_view dir,
+                                          std::string_view path) {
+  if (dir == "/") return path.substr(1);
+  if (!path.starts_with(dir)) return std::nullopt;
+  std::string_view rest = path.substr(dir.size());
+  if (rest.empty()) return rest;
+  if (rest.front() != '/') return std::nullopt;  // /srv/Foo vs /srv/F
+  return rest.substr(1);
+}
+
+bool PathsOverlap(std::string_view a, std::string_view b) {
+  return PathBelow(a, b).has_value() || PathBelow(b, a).has_value();
+}
+
 Result<VolumeRelativePath> RelativeToVolume(
     std::string_view original_path, std::span<const VolumeExposure> volumes) {
   SP_RETURN_IF_ERROR(CheckVolumes(volumes));
@@ -104,7 +105,7 @@ Result<VolumeRelativePath> RelativeToVolume(
   std::string_view best_rest;
   for (size_t i = 0; i < volumes.size(); ++i) {
     const std::string& mount_point = volumes[i].original_mount_point;
-    std::optional<std::string_view> rest = Below(mount_point, path);
+    std::optional<std::string_view> rest = PathBelow(mount_point, path);
     if (!rest.has_value()) continue;
     if (best.has_value() &&
         volumes[*best].original_mount_point.size() >= mount_point.size()) {

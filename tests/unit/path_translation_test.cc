@@ -171,6 +171,20 @@ TEST(RelativeToVolume, RefusesBadVolumes) {
             Code::kInvalidArg);
 }
 
+TEST(PathBelow, OnComponentBoundariesOnly) {
+  EXPECT_EQ(PathBelow("/srv/F", "/srv/F/x/y"), "x/y");
+  EXPECT_EQ(PathBelow("/srv/F", "/srv/F"), "");
+  EXPECT_EQ(PathBelow("/srv/F", "/srv/Foo"), std::nullopt);
+  EXPECT_EQ(PathBelow("/srv/F", "/srv"), std::nullopt);
+  EXPECT_EQ(PathBelow("/", "/srv"), "srv");
+  EXPECT_TRUE(PathsOverlap("/srv/F", "/srv/F/x"));
+  EXPECT_TRUE(PathsOverlap("/srv/F/x", "/srv/F"));
+  EXPECT_TRUE(PathsOverlap("/", "/x"));
+  EXPECT_TRUE(PathsOverlap("/a", "/a"));
+  EXPECT_FALSE(PathsOverlap("/srv/F", "/srv/Foo"));
+  EXPECT_FALSE(PathsOverlap("/a/b", "/a/c"));
+}
+
 TEST(NormalizeAbsolutePath, Normalizes) {
   EXPECT_EQ(*NormalizeAbsolutePath("/"), "/");
   EXPECT_EQ(*NormalizeAbsolutePath("///"), "/");

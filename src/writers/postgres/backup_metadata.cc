@@ -39,29 +39,55 @@ std::string SegmentOf(uint32_t timeline, uint64_t lsn, uint64_t size) {
 }  // namespace
 
 Result<std::vector<Tablespace>> ParseTablespaceMap(std::string_view map) {
+  // PostgreSQL writes "<oid> <path>\n" per tablespace, with '\n', '\r'
+  // and '\\' in the path escaped by a backslash; its reader ends a line at
+  // an unescaped '\n' or '\r' and drops every escaping backslash.
+  std::vector<std::string> lines(1);
+  bool escaped = false;
+  for (char c : map) {
+    if (!escaped && (c == '\n' || c == '\r')) {
+      lines.emplace_back();
+    } else if (!escaped && c == '\\') {
+      escaped = true;
+    } else {
+      lines.back().push_back(c);
+      escaped = false;
+    }
+  }
+  if (escaped) return Bad("tablespace_map ends with a lone backslash");
   std::vector<Tablespace> out;
   std::set<std::string> seen;
-  size_t pos = 0;
-  while (pos < map.size()) {
-    size_t end = map.find('\n', pos);
-    if (end == std::string_view::npos) end = map.size();
-    std::string_view line = map.substr(pos, end - pos);
-    pos = end + 1;
+  for (const std::string& line : lines) {
     if (line.empty()) continue;
     const size_t space = line.find(' ');
-    if (space == std::string_view::npos || space == 0 || space > 10) {
+    if (space == std::string::npos || space == 0 || space > 10) {
       return Bad("tablespace_map line is not \"<oid> <path>\"");
     }
-    const std::string oid(line.substr(0, space));
+    const std::string oid = line.substr(0, space);
     for (char c : oid) {
       if (c < '0' || c > '9') return Bad("tablespace_map oid is not a number");
     }
-    Result<std::string> path = NormalizeAbsolutePath(line.substr(space + 1));
+    Result<std::string> path =
+        NormalizeAbsolutePath(std::string_view(line).substr(space + 1));
     if (!path.ok()) {
       return Bad("tablespace_map path: " + path.status().message());
     }
     if (!seen.insert(oid).second) return Bad("tablespace_map repeats " + oid);
     out.push_back({oid, *path});
+  }
+  return out;
+}
+
+std::string FormatTablespaceMap(const std::vector<Tablespace>& tablespaces) {
+  std::string out;
+  for (const Tablespace& t : tablespaces) {
+    out += t.oid;
+    out += ' ';
+    for (char c : t.location) {
+      if (c == '\n' || c == '\r' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '\n';
   }
   return out;
 }

@@ -62,8 +62,13 @@ std::string SerializeBackupMetadata(const BackupMetadata& metadata);
 // file names, NUL bytes, a tablespace map line that is not "<oid> <path>".
 Result<BackupMetadata> ParseBackupMetadata(std::string_view text);
 
-// tablespace_map's lines: "<oid> <absolute path>".
+// tablespace_map's lines: "<oid> <absolute path>", with PostgreSQL's
+// backslash escapes of '\n', '\r' and '\\' in the path undone.
 Result<std::vector<Tablespace>> ParseTablespaceMap(std::string_view map);
+
+// The tablespace_map PostgreSQL reads back (escaping as pg_backup_stop
+// does): ParseTablespaceMap(FormatTablespaceMap(t)) == t.
+std::string FormatTablespaceMap(const std::vector<Tablespace>& tablespaces);
 
 }  // namespace sp::postgres
 

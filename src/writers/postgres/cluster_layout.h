@@ -20,6 +20,8 @@ namespace sp::postgres {
 struct Tablespace {
   std::string oid;       // decimal, as in pg_tblspc/<oid>
   std::string location;  // the symlink's absolute target
+
+  friend bool operator==(const Tablespace&, const Tablespace&) = default;
 };
 
 struct ClusterLayout {

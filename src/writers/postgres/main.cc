@@ -6,7 +6,8 @@
 //       print the writer's metadata document (what Identify answers)
 //   shadowport-writer-postgres restore --bcd BCD --from DIR --to DIR
 //       --archive DIR [--archive-to DIR] [--instance NAME] [--latest]
-//       [--keep-archive-mode]
+//       [--keep-archive-mode] [--tablespace-mapping OLDDIR=NEWDIR ...]
+//       [--tablespace-from OLDDIR=DIR ...]
 //
 // Exit status: 0 ok; the code table's exit code for a failure (printed as
 // "shadowport-writer-postgres: CODE (HRESULT): message"); 2 for bad usage
@@ -66,16 +67,40 @@ int PrintWmd(const std::string& config_path) {
   return 0;
 }
 
-int RunRestore(const sp::postgres::RestoreOptions& options) {
+// "OLDDIR=NEWDIR" arguments into `out`.
+sp::Status ParseMappings(const std::vector<std::string>& args,
+                         std::vector<sp::postgres::DirectoryMapping>& out) {
+  for (const std::string& arg : args) {
+    SP_ASSIGN_OR_RETURN(sp::postgres::DirectoryMapping m,
+                        sp::postgres::ParseDirectoryMapping(arg));
+    out.push_back(std::move(m));
+  }
+  return sp::Status::Ok();
+}
+
+int RunRestore(sp::postgres::RestoreOptions options,
+               const std::vector<std::string>& targets,
+               const std::vector<std::string>& sources) {
+  sp::Status parsed = ParseMappings(targets, options.tablespace_targets);
+  if (parsed.ok()) parsed = ParseMappings(sources, options.tablespace_sources);
+  if (!parsed.ok()) return Fail(parsed);
   sp::Result<sp::postgres::RestoreReport> report =
       sp::postgres::Restore(options);
   if (!report.ok()) return Fail(report.status());
   const auto& m = report->metadata;
+  for (const sp::postgres::TablespaceRestore& t : report->tablespaces) {
+    std::printf("tablespace %s (%s): copied from %s to %s (%llu files, %llu "
+                "bytes)\n",
+                t.tablespace.oid.c_str(), t.tablespace.location.c_str(),
+                t.source.c_str(), t.target.c_str(),
+                static_cast<unsigned long long>(t.data.files),
+                static_cast<unsigned long long>(t.data.bytes));
+  }
   std::printf(
       "restored PostgreSQL backup \"%s\" into %s\n"
       "  data: %llu files, %llu directories, %llu bytes\n"
       "  WAL archive copy: %s (%llu files; needs %s..%s)\n"
-      "  backup_label, recovery.signal and restore_command written; start "
+      "  backup_label, %srecovery.signal and restore_command written; start "
       "the server on %s (as the owner of the files) to recover to %s\n",
       m.label.c_str(), options.to.c_str(),
       static_cast<unsigned long long>(report->data.files),
@@ -83,7 +108,9 @@ int RunRestore(const sp::postgres::RestoreOptions& options) {
       static_cast<unsigned long long>(report->data.bytes),
       report->archive_to.c_str(),
       static_cast<unsigned long long>(report->wal_files),
-      m.start_wal_file.c_str(), m.stop_wal_file.c_str(), options.to.c_str(),
+      m.start_wal_file.c_str(), m.stop_wal_file.c_str(),
+      report->tablespaces.empty() ? "" : "tablespace_map, ",
+      options.to.c_str(),
       options.recover_to_latest
           ? "the end of the archive"
           : ("the backup's end (" + m.stop_lsn + ")").c_str());
@@ -123,6 +150,15 @@ int Run(int argc, char** argv) {
                "replay the whole archive, not only to the backup's end");
   rs->add_flag("--keep-archive-mode", restore.keep_archive_mode,
                "do not turn archive_mode off in the copy");
+  std::vector<std::string> ts_targets, ts_sources;
+  rs->add_option("--tablespace-mapping,-T", ts_targets,
+                 "OLDDIR=NEWDIR: restore the tablespace at OLDDIR (on the "
+                 "creating host) into NEWDIR; one per tablespace")
+      ->allow_extra_args(false);
+  rs->add_option("--tablespace-from", ts_sources,
+                 "OLDDIR=DIR: the tablespace's copy in the exposed snapshot "
+                 "(default: derived when on the data directory's volume)")
+      ->allow_extra_args(false);
 
   try {
     app.parse(argc, argv);
@@ -130,7 +166,7 @@ int Run(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (*wmd) return PrintWmd(config_path);
-  if (*rs) return RunRestore(restore);
+  if (*rs) return RunRestore(restore, ts_targets, ts_sources);
   if (config_path.empty()) {
     std::fprintf(stderr, "%s: --config FILE is required\n", kProgram);
     return 2;

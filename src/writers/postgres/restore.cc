@@ -53,10 +53,6 @@ Result<std::string> CheckedPath(std::string_view what, const std::string& p) {
   return *normal;
 }
 
-bool Inside(const std::string& path, const std::string& dir) {
-  return path == dir || path.starts_with(dir + "/");
-}
-
 // Names in `dir` (regular files only).
 Result<std::set<std::string>> RegularFiles(const std::string& dir) {
   std::set<std::string> names;
@@ -161,8 +157,8 @@ CopyAction DataDirectoryFilter(std::string_view relative,
     return CopyAction::kSkip;
   }
   if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) return CopyAction::kCopy;
-  // Tablespace links (pg_tblspc/<oid>) included: restore of clusters with
-  // tablespaces is refused before the copy starts.
+  // Symlinks included: the tablespace links in pg_tblspc are left out by
+  // Restore for the tablespaces of the backup's tablespace_map only.
   return CopyAction::kRefuse;
 }
 
@@ -217,8 +213,7 @@ Result<RestoreReport> Restore(const RestoreOptions& options) {
   }
   for (const std::string* p :
        std::array<const std::string*, 2>{&to, &report.archive_to}) {
-    if (Inside(*p, from) || Inside(from, *p) || Inside(*p, archive) ||
-        Inside(archive, *p)) {
+    if (PathsOverlap(*p, from) || PathsOverlap(*p, archive)) {
       return Status(Code::kInvalidArg, QuotedPath(*p) +
                                            " overlaps the snapshot's data "
                                            "directory or the archive");
@@ -228,7 +223,7 @@ Result<RestoreReport> Restore(const RestoreOptions& options) {
                     QuotedPath(*p) + " exists; restore makes it new");
     }
   }
-  if (Inside(to, report.archive_to) || Inside(report.archive_to, to)) {
+  if (PathsOverlap(to, report.archive_to)) {
     return Status(Code::kInvalidArg, "--archive-to must lie outside --to");
   }
 
@@ -239,11 +234,6 @@ Result<RestoreReport> Restore(const RestoreOptions& options) {
   SP_ASSIGN_OR_RETURN(report.metadata,
                       ParseBackupMetadata(component->backup_metadata));
   const BackupMetadata& m = report.metadata;
-  if (!m.tablespace_map.empty()) {
-    return Status(Code::kNotSupported,
-                  "the backup has tablespaces (tablespace_map); restoring "
-                  "them is not supported yet (docs/writers/postgres.md)");
-  }
   if (m.server_version_num / 10000 != 15) {
     return Status(Code::kNotSupported,
                   "the backup is of PostgreSQL " +
@@ -264,7 +254,34 @@ Result<RestoreReport> Restore(const RestoreOptions& options) {
                       RegularFiles(archive));
   SP_RETURN_IF_ERROR(CheckArchiveHoldsBackup(m, archived, archive));
 
-  SP_ASSIGN_OR_RETURN(report.data, CopyTree(from, to, DataDirectoryFilter));
+  TablespacePlanInput tablespaces;
+  SP_ASSIGN_OR_RETURN(tablespaces.tablespaces,
+                      ParseTablespaceMap(m.tablespace_map));
+  tablespaces.targets = options.tablespace_targets;
+  tablespaces.sources = options.tablespace_sources;
+  tablespaces.set = bcd.snapshot_set ? &*bcd.snapshot_set : nullptr;
+  tablespaces.data_directory = m.data_directory;
+  tablespaces.from = from;
+  tablespaces.taken = {from, to, archive, report.archive_to};
+  SP_ASSIGN_OR_RETURN(report.tablespaces, PlanTablespaces(tablespaces));
+  std::set<std::string> oids;
+  for (const TablespaceRestore& t : report.tablespaces) {
+    oids.insert(t.tablespace.oid);
+  }
+
+  SP_ASSIGN_OR_RETURN(
+      report.data,
+      CopyTree(from, to, [&](std::string_view relative, const struct stat& st) {
+        // pg_tblspc/<oid> of a tablespace being relocated: recovery makes
+        // the link anew from tablespace_map.
+        if (S_ISLNK(st.st_mode) && relative.starts_with("pg_tblspc/") &&
+            oids.count(std::string(relative.substr(10))) != 0) {
+          return CopyAction::kSkip;
+        }
+        return DataDirectoryFilter(relative, st);
+      }));
+  SP_RETURN_IF_ERROR(
+      CopyTablespaces(report.tablespaces, to, root.st_uid, root.st_gid));
 
   // The archive copy, owned like the data directory (the server reads it).
   if (mkdir(report.archive_to.c_str(), 0700) != 0) {

@@ -8,7 +8,10 @@
 //      following a symlink;
 //   2. the archive's WAL files are copied beside it, after checking that
 //      every segment from the backup's start to its stop is there;
-//   3. backup_label (byte for byte, from pg_backup_stop), recovery.signal,
+//   3. each tablespace of the backup's tablespace_map is copied to its new
+//      location (tablespace_restore.h) and tablespace_map written with
+//      those locations;
+//   4. backup_label (byte for byte, from pg_backup_stop), recovery.signal,
 //      and restore_command / recovery target settings in
 //      postgresql.auto.conf.
 //
@@ -22,11 +25,13 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "os/tree_copy.h"
 #include "shadowport/bcd.h"
 #include "shadowport/status.h"
 #include "writers/postgres/backup_metadata.h"
+#include "writers/postgres/tablespace_restore.h"
 
 namespace sp::postgres {
 
@@ -48,12 +53,18 @@ struct RestoreOptions {
   bool recover_to_latest = false;  // replay all of the archive, not just
                                    // to the backup's end
   bool keep_archive_mode = false;  // leave archive_mode as it was
+  // Per tablespace, keyed by its location on the creating host: its new
+  // location (required for each), and its copy in the exposed snapshot
+  // (derived when on the data directory's volume).
+  std::vector<DirectoryMapping> tablespace_targets;
+  std::vector<DirectoryMapping> tablespace_sources;
 };
 
 struct RestoreReport {
   BackupMetadata metadata;
   std::string archive_to;
   CopyStats data;
+  std::vector<TablespaceRestore> tablespaces;
   uint64_t wal_files = 0;
 };
 

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # The PostgreSQL writer in the two-host lab (docs/writers/postgres.md):
-# PostgreSQL 15 on systemOne with its data directory and WAL archive on a LUN
-# of the array, shadowport-writer-postgres registered with one's shadowportd.
+# PostgreSQL 15 on systemOne with its data directory, a tablespace and the
+# WAL archive on a LUN of the array, shadowport-writer-postgres registered
+# with one's shadowportd.
 #
 #   1. a transportable set whose done-signal says the backup FAILED: the
 #      writer removes no archived WAL;
 #   2. one whose done-signal never comes (--wait-timeout): none removed;
 #   3. one taken under a pgbench load, imported on systemTwo, restored there
-#      with `shadowport-writer-postgres restore`, started: it recovers to the
-#      backup's end, pg_amcheck is clean, and every transaction acknowledged
+#      with `shadowport-writer-postgres restore` (the tablespace relocated
+#      with --tablespace-mapping, its copy found on the exposed LUN),
+#      started: it recovers to the backup's end, the tablespace is at its
+#      new location, pg_amcheck is clean, and every transaction acknowledged
 #      to a client before the writer received Freeze is in it (counted per
 #      client from pgbench's per-transaction log); after the successful
 #      done-signal the archive lost exactly its segments older than the
@@ -80,10 +83,11 @@ lab_up --hosts one,two
 MNT=$(new_lun one 2G xfs)
 PGDATA=$MNT/pgdata
 ARCHIVE=$MNT/archive
+TABLESPACE=$MNT/ts
 log "one: PostgreSQL 15 on the LUN at $MNT"
 mkdir -p "$SOCK_ONE" "$SOCK_TWO" "$WORK/pg"
 chown postgres: "$SOCK_ONE" "$SOCK_TWO" "$WORK/pg"  # the servers' sockets and logs
-on one install -d -o postgres -g postgres -m 0700 "$ARCHIVE" "$PGDATA"
+on one install -d -o postgres -g postgres -m 0700 "$ARCHIVE" "$PGDATA" "$TABLESPACE"
 on one runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" --auth=trust -U postgres \
   >"$WORK/initdb.log" 2>&1
 on one runuser -u postgres -- sh -c "cat >> '$PGDATA/postgresql.conf'" <<EOF
@@ -100,8 +104,10 @@ PG_PIDS+=("$(on one head -n1 "$PGDATA/postmaster.pid")")
 check "one: PostgreSQL runs (pid ${PG_PIDS[0]})" psql_at "$SOCK_ONE" "$PORT_ONE" "SELECT 1"
 
 "$PGBIN/pgbench" -h "$SOCK_ONE" -p "$PORT_ONE" -U postgres -i -s 5 -q postgres >"$WORK/pgbench-init.log" 2>&1
+# The table the transactions are counted in lives in a tablespace.
+psql_at "$SOCK_ONE" "$PORT_ONE" "CREATE TABLESPACE ts1 LOCATION '$TABLESPACE'"
 psql_at "$SOCK_ONE" "$PORT_ONE" \
-  "CREATE TABLE acked (client int, seq bigint, PRIMARY KEY (client, seq))"
+  "CREATE TABLE acked (client int, seq bigint, PRIMARY KEY (client, seq)) TABLESPACE ts1"
 
 cat >"$WORK/writer.toml" <<EOF
 instance_name = "main"
@@ -197,7 +203,8 @@ done
   --to '$WORK/refused' --archive "\$exposed/archive" > '$WORK/restore-refused.out' 2>&1
 echo \$? > '$WORK/restore-refused.rc'
 '$WRITER' restore --bcd "\$SHADOWPORT_BCD" --from "\$exposed/pgdata" \
-  --to '$WORK/restored' --archive '$WORK/archive-copy'
+  --to '$WORK/restored' --archive '$WORK/archive-copy' \
+  --tablespace-mapping '$TABLESPACE=$WORK/restored-ts'
 EOF
 chmod 0755 "$WORK/restore.sh"
 expect_code "two: import --exec restore.sh --signal-done" 0 "" "$WORK/import.out" \
@@ -233,7 +240,11 @@ check "round 3: the writer says what it removed" \
 log "two: PostgreSQL on the restored data directory"
 check "two: restore wrote backup_label and recovery.signal" \
   test -s "$WORK/restored/backup_label" -a -e "$WORK/restored/recovery.signal"
-chown -R postgres: "$WORK/restored" "$WORK/restored.wal-archive"
+ts_oid=$(psql_at "$SOCK_ONE" "$PORT_ONE" "SELECT oid FROM pg_tablespace WHERE spcname = 'ts1'")
+check "two: restore copied the tablespace and wrote tablespace_map ($ts_oid)" \
+  bash -c "[[ \$(cat '$WORK/restored/tablespace_map') == '$ts_oid $WORK/restored-ts' ]] &&
+    ls -d '$WORK/restored-ts'/PG_15_*/ >/dev/null && grep -q 'tablespace $ts_oid' '$WORK/import.out'"
+chown -R postgres: "$WORK/restored" "$WORK/restored.wal-archive" "$WORK/restored-ts"
 on two runuser -u postgres -- "$PGBIN/pg_ctl" -D "$WORK/restored" -l "$WORK/pg/two.log" -w -t 120 \
   -o "-p $PORT_TWO -k $SOCK_TWO" start >/dev/null 2>&1 || true
 if [[ -s $WORK/restored/postmaster.pid ]]; then
@@ -245,6 +256,10 @@ check "two: recovery reached a consistent state (the backup's end)" \
   grep -q 'consistent recovery state reached' "$WORK/pg/two.log"
 check "two: archive recovery completed from the archive copy" \
   grep -q 'archive recovery complete' "$WORK/pg/two.log"
+check "two: the tablespace is at its new location" \
+  test "$(psql_at "$SOCK_TWO" "$PORT_TWO" "SELECT pg_tablespace_location($ts_oid)")" == "$WORK/restored-ts"
+check "two: pg_tblspc/$ts_oid links to it" \
+  test "$(readlink "$WORK/restored/pg_tblspc/$ts_oid")" == "$WORK/restored-ts"
 expect_code "two: pg_amcheck --all is clean" 0 "" "$WORK/amcheck.out" \
   "$PGBIN/pg_amcheck" -h "$SOCK_TWO" -p "$PORT_TWO" -U postgres --install-missing --all --heapallindexed
 

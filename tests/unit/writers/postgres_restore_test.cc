@@ -150,12 +150,6 @@ TEST(PostgresRestore, RefusesBadTargetsAndMetadata) {
   i.o.to = i.t.path() + "/../escape";
   EXPECT_EQ(Restore(i.o).status().code(), Code::kPathEscape);
 
-  Fixture j;  // tablespaces: not supported yet, said clearly
-  BackupMetadata m = j.m;
-  m.tablespace_map = "16385 /srv/ts1\n";
-  j.WriteBcd(BcdWith(SerializeBackupMetadata(m)));
-  EXPECT_EQ(Restore(j.o).status().code(), Code::kNotSupported);
-
   Fixture k;  // metadata edited on the way
   std::string text = SerializeBackupMetadata(k.m);
   text.replace(text.find("0/4000100"), 9, "0/9000100");
@@ -175,6 +169,205 @@ TEST(PostgresRestore, RefusesBadTargetsAndMetadata) {
   Fixture n;  // a BCD without the writer's metadata
   n.WriteBcd(BcdWith(""));
   EXPECT_EQ(Restore(n.o).status().code(), Code::kInvalidArg);
+}
+
+// A tablespace as the snapshot holds it: its directory beside the data
+// directory (/srv/F/<name> on the creating host), PG_15_* inside, and the
+// pg_tblspc link; the BCD's metadata names it in tablespace_map.
+void AddTablespace(Fixture& f, const std::string& oid,
+                   const std::string& name) {
+  const std::string dir = f.t.path() + "/snap/" + name;
+  WriteFile(dir + "/PG_15_202209061/5/" + oid + "01", "rows of " + name);
+  WriteFile(dir + "/PG_15_202209061/pgsql_tmp/pgsql_tmp9.0", "tmp");
+  fs::create_directory_symlink("/srv/F/" + name,
+                               f.o.from + "/pg_tblspc/" + oid);
+  f.m.tablespace_map += oid + " /srv/F/" + name + "\n";
+  f.WriteBcd(BcdWith(SerializeBackupMetadata(f.m)));
+}
+
+TEST(PostgresRestore, RelocatesTablespacesAndWritesTheirMap) {
+  Fixture f;
+  AddTablespace(f, "16385", "ts1");
+  AddTablespace(f, "16390", "ts two");
+  const std::string snap = f.t.path() + "/snap";
+  f.o.tablespace_targets = {{"/srv/F/ts1", f.t.path() + "/new-ts1"},
+                            {"/srv/F/ts two", f.t.path() + "/new ts2"}};
+  f.o.tablespace_sources = {{"/srv/F/ts1", snap + "/ts1"},
+                            {"/srv/F/ts two", snap + "/ts two"}};
+  Result<RestoreReport> r = Restore(f.o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->tablespaces.size(), 2u);
+  EXPECT_EQ(r->tablespaces[0].tablespace.oid, "16385");
+  EXPECT_EQ(r->tablespaces[0].data.files, 1u);
+  EXPECT_EQ(ReadFile(f.t.path() + "/new-ts1/PG_15_202209061/5/1638501"),
+            "rows of ts1");
+  EXPECT_EQ(ReadFile(f.t.path() + "/new ts2/PG_15_202209061/5/1639001"),
+            "rows of ts two");
+  EXPECT_FALSE(fs::exists(f.t.path() + "/new-ts1/PG_15_202209061/pgsql_tmp"));
+  // The links are not copied; recovery makes them from tablespace_map.
+  EXPECT_TRUE(fs::is_empty(f.o.to + "/pg_tblspc"));
+  EXPECT_EQ(ReadFile(f.o.to + "/tablespace_map"),
+            "16385 " + f.t.path() + "/new-ts1\n16390 " + f.t.path() +
+                "/new ts2\n");
+}
+
+TEST(PostgresRestore, DerivesTheTablespaceCopyOnTheDataDirectorysVolume) {
+  SnapshotSetDescription set;
+  SnapshotDescription s;
+  s.original.mount_point = "/srv/F";
+  set.snapshots.push_back(s);
+  s.original.mount_point = "/srv/F/inner";
+  set.snapshots.push_back(s);
+  s.original.mount_point = "/srv/G";
+  set.snapshots.push_back(s);
+  const std::string data = "/srv/F/pgdata";
+  const std::string from = "/run/sp/sets/x/srv_F/pgdata";
+  EXPECT_EQ(DeriveTablespaceSource(set, data, from, "/srv/F/ts/a"),
+            "/run/sp/sets/x/srv_F/ts/a");
+  EXPECT_EQ(DeriveTablespaceSource(set, data, from, "/srv/F"),
+            "/run/sp/sets/x/srv_F");
+  // Another volume, even one mounted inside the data directory's.
+  EXPECT_EQ(DeriveTablespaceSource(set, data, from, "/srv/G/ts"), std::nullopt);
+  EXPECT_EQ(DeriveTablespaceSource(set, data, from, "/srv/F/inner/ts"),
+            std::nullopt);
+  EXPECT_EQ(DeriveTablespaceSource(set, data, from, "/srv/H/ts"), std::nullopt);
+  // --from is not the exposed data directory: nothing to derive from.
+  EXPECT_EQ(DeriveTablespaceSource(set, data, "/copy/of/data", "/srv/F/ts"),
+            std::nullopt);
+  // The data directory is the mount point itself.
+  EXPECT_EQ(DeriveTablespaceSource(set, "/srv/G", "/exp/G", "/srv/G/ts"),
+            "/exp/G/ts");
+}
+
+TEST(PostgresRestore, RefusesIncompleteOrHostileTablespacePlans) {
+  const auto code = [](Fixture& f) { return Restore(f.o).status().code(); };
+  const auto with_ts = [](Fixture& f) {
+    AddTablespace(f, "16385", "ts1");
+    f.o.tablespace_targets = {{"/srv/F/ts1", f.t.path() + "/new-ts1"}};
+    f.o.tablespace_sources = {{"/srv/F/ts1", f.t.path() + "/snap/ts1"}};
+  };
+  {  // no new location, or no copy (the BCD of this test has no set)
+    Fixture f;
+    with_ts(f);
+    f.o.tablespace_targets.clear();
+    Result<RestoreReport> r = Restore(f.o);
+    EXPECT_EQ(r.status().code(), Code::kInvalidArg);
+    EXPECT_NE(r.status().message().find("--tablespace-mapping /srv/F/ts1="),
+              std::string::npos)
+        << r.status().ToString();
+    EXPECT_FALSE(fs::exists(f.o.to));
+    Fixture g;
+    with_ts(g);
+    g.o.tablespace_sources.clear();
+    r = Restore(g.o);
+    EXPECT_EQ(r.status().code(), Code::kInvalidArg);
+    EXPECT_NE(r.status().message().find("--tablespace-from"),
+              std::string::npos);
+  }
+  {  // a mapping of something that is no tablespace, or named twice
+    Fixture f;
+    with_ts(f);
+    f.o.tablespace_targets.push_back({"/srv/F/other", f.t.path() + "/x"});
+    EXPECT_EQ(code(f), Code::kInvalidArg);
+    Fixture g;
+    with_ts(g);
+    g.o.tablespace_targets.push_back({"/srv/F/ts1/", g.t.path() + "/y"});
+    EXPECT_EQ(code(g), Code::kInvalidArg);
+    Fixture h;  // a tablespace mapping for a backup without tablespaces
+    h.o.tablespace_targets = {{"/srv/F/ts1", h.t.path() + "/new-ts1"}};
+    EXPECT_EQ(code(h), Code::kInvalidArg);
+  }
+  {  // targets: existing, without parent, overlapping, with ".."
+    Fixture f;
+    with_ts(f);
+    fs::create_directory(f.t.path() + "/new-ts1");
+    EXPECT_EQ(code(f), Code::kObjectAlreadyExists);
+    Fixture g;
+    with_ts(g);
+    g.o.tablespace_targets[0].new_dir = g.t.path() + "/no/such/parent";
+    EXPECT_EQ(code(g), Code::kObjectNotFound);
+    Fixture h;
+    with_ts(h);
+    h.o.tablespace_targets[0].new_dir = h.o.to + "/ts";
+    EXPECT_EQ(code(h), Code::kInvalidArg);
+    Fixture i;
+    with_ts(i);
+    i.o.tablespace_targets[0].new_dir = i.t.path() + "/snap/ts1/again";
+    EXPECT_EQ(code(i), Code::kInvalidArg);
+    Fixture j;
+    with_ts(j);
+    j.o.tablespace_targets[0].new_dir = j.t.path() + "/../ts";
+    EXPECT_EQ(code(j), Code::kPathEscape);
+  }
+  {  // sources: missing, a symlink, not a tablespace, a symlink inside
+    Fixture f;
+    with_ts(f);
+    f.o.tablespace_sources[0].new_dir = f.t.path() + "/snap/nothing";
+    EXPECT_EQ(code(f), Code::kObjectNotFound);
+    Fixture g;
+    with_ts(g);
+    fs::create_directory_symlink(g.t.path() + "/snap/ts1",
+                                 g.t.path() + "/snap/link");
+    g.o.tablespace_sources[0].new_dir = g.t.path() + "/snap/link";
+    EXPECT_EQ(code(g), Code::kPathEscape);
+    Fixture h;
+    with_ts(h);
+    h.o.tablespace_sources[0].new_dir = h.o.from + "/base";
+    EXPECT_EQ(code(h), Code::kObjectNotFound);
+    Fixture i;
+    with_ts(i);
+    fs::create_symlink("/etc/shadow",
+                       i.t.path() + "/snap/ts1/PG_15_202209061/5/1");
+    EXPECT_EQ(code(i), Code::kPathEscape);
+    EXPECT_FALSE(fs::exists(i.o.to + "/tablespace_map"));
+  }
+  {  // a pg_tblspc link that tablespace_map does not name
+    Fixture f;
+    with_ts(f);
+    fs::create_directory_symlink("/etc", f.o.from + "/pg_tblspc/16400");
+    EXPECT_EQ(code(f), Code::kPathEscape);
+  }
+}
+
+TEST(PostgresRestore, PlansDerivedCopiesWithoutSymlinksOnTheWay) {
+  TempDir t;
+  const std::string snap = t.path() + "/snap";
+  WriteFile(snap + "/pgdata/PG_VERSION", "15\n");
+  WriteFile(snap + "/ts1/PG_15_202209061/5/1", "x");
+  WriteFile(t.path() + "/elsewhere/ts/PG_15_202209061/5/1", "x");
+  fs::create_directory_symlink(t.path() + "/elsewhere", snap + "/linked");
+  SnapshotSetDescription set;
+  set.snapshots.emplace_back().original.mount_point = "/srv/F";
+  TablespacePlanInput in;
+  in.set = &set;
+  in.data_directory = "/srv/F/pgdata";
+  in.from = snap + "/pgdata";
+  in.taken = {in.from};
+  in.tablespaces = {{"16385", "/srv/F/ts1"}};
+  in.targets = {{"/srv/F/ts1", t.path() + "/new-ts1"}};
+  Result<std::vector<TablespaceRestore>> plan = PlanTablespaces(in);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->at(0).source, snap + "/ts1");
+  EXPECT_EQ(plan->at(0).target, t.path() + "/new-ts1");
+
+  // The snapshot's /srv/F/linked is a symlink: the derived copy would
+  // leave the snapshot.
+  in.tablespaces = {{"16385", "/srv/F/linked/ts"}};
+  in.targets = {{"/srv/F/linked/ts", t.path() + "/new-ts1"}};
+  plan = PlanTablespaces(in);
+  EXPECT_EQ(plan.status().code(), Code::kPathEscape);
+  EXPECT_NE(plan.status().message().find("linked"), std::string::npos);
+}
+
+TEST(PostgresRestore, ParsesDirectoryMappings) {
+  EXPECT_EQ(*ParseDirectoryMapping("/srv/ts=/new/ts"),
+            (DirectoryMapping{"/srv/ts", "/new/ts"}));
+  EXPECT_EQ(*ParseDirectoryMapping("/srv/a\\=b=/new\\=c"),
+            (DirectoryMapping{"/srv/a=b", "/new=c"}));
+  for (const char* bad : {"/srv/ts", "=/new", "/srv/ts=", "/a=/b=/c", ""}) {
+    EXPECT_EQ(ParseDirectoryMapping(bad).status().code(), Code::kInvalidArg)
+        << bad;
+  }
 }
 
 }  // namespace

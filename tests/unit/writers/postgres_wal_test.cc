@@ -190,5 +190,18 @@ TEST(PostgresBackupMetadata, ParsesTablespaceMap) {
   EXPECT_FALSE(ParseTablespaceMap("16385 relative\n").ok());
 }
 
+TEST(PostgresBackupMetadata, TablespaceMapUsesPostgresEscapes) {
+  // pg_backup_stop escapes '\n', '\r' and '\\' in a location.
+  const std::string map = "16385 /srv/a\\\\b\n16386 /srv/new\\\nline\n";
+  Result<std::vector<Tablespace>> t = ParseTablespaceMap(map);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->size(), 2u);
+  EXPECT_EQ((*t)[0].location, "/srv/a\\b");
+  EXPECT_EQ((*t)[1].location, "/srv/new\nline");
+  EXPECT_EQ(FormatTablespaceMap(*t), map);
+  EXPECT_FALSE(ParseTablespaceMap("16385 /srv/a\\").ok());
+  EXPECT_EQ(FormatTablespaceMap({}), "");
+}
+
 }  // namespace
 }  // namespace sp::postgres
