@@ -5,8 +5,9 @@
 // per entry. Ownership is kept when running as root (as cp -a does), modes
 // always.
 //
-// Used by the PostgreSQL writer's restore (src/writers/postgres/restore.cc)
-// to copy a data directory out of an exposed snapshot.
+// Used by the PostgreSQL writer's restore (src/writers/postgres/restore.cc,
+// tablespace_restore.cc) to copy a data directory and its tablespaces out
+// of an exposed snapshot.
 //
 // Thread safety: free functions.
 #ifndef SHADOWPORT_OS_TREE_COPY_H_

@@ -241,6 +241,14 @@ Result<RestoreReport> Restore(const RestoreOptions& options) {
                       "; this restore knows PostgreSQL 15");
   }
 
+  // When --from is the data directory's place in the exposure, the
+  // snapshot's part of it must not go through a symlink.
+  if (bcd.snapshot_set) {
+    if (std::optional<std::string> exposure =
+            ExposureRootOf(*bcd.snapshot_set, m.data_directory, from)) {
+      SP_RETURN_IF_ERROR(RefuseSymlinksBelow(*exposure, from));
+    }
+  }
   struct stat root {};
   if (!os::PathExists(from + "/PG_VERSION") ||
       !os::PathExists(from + "/global/pg_control") ||

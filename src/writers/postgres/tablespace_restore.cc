@@ -87,33 +87,6 @@ Status CheckSource(const TablespaceRestore& r) {
                     Describe(r.tablespace));
 }
 
-// A derived source is the exposed data directory's path up to where the two
-// paths part, then components of the untrusted snapshot that nobody named:
-// none of those may be a symlink (the exposure is read-only, so
-// what lstat sees is what the copy opens).
-Status CheckDerivedPath(const TablespaceRestore& r, const std::string& from) {
-  size_t common = 0;
-  for (size_t i = 0; i <= from.size() && i <= r.source.size(); ++i) {
-    const bool end_f = i == from.size() || from[i] == '/';
-    const bool end_s = i == r.source.size() || r.source[i] == '/';
-    if (end_f && end_s) common = i;
-    if (i < from.size() && i < r.source.size() && from[i] != r.source[i]) {
-      break;
-    }
-  }
-  for (size_t i = common + 1; i <= r.source.size(); ++i) {
-    if (i != r.source.size() && r.source[i] != '/') continue;
-    const std::string prefix = r.source.substr(0, i);
-    struct stat st {};
-    if (lstat(prefix.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-      return Status(Code::kPathEscape,
-                    "the snapshot's path to " + Describe(r.tablespace) +
-                        " goes through the symlink " + QuotedPath(prefix));
-    }
-  }
-  return Status::Ok();
-}
-
 Status CheckTarget(const TablespaceRestore& r) {
   if (os::PathExists(r.target)) {
     return Status(Code::kObjectAlreadyExists,
@@ -158,31 +131,70 @@ Result<DirectoryMapping> ParseDirectoryMapping(std::string_view arg) {
   return m;
 }
 
-std::optional<std::string> DeriveTablespaceSource(
-    const SnapshotSetDescription& set, const std::string& data_directory,
-    const std::string& from, const std::string& location) {
-  // Only which volume holds a path matters here: every exposure root is
-  // a placeholder.
+namespace {
+
+// Which volume of `set` holds `path` (exposure roots do not matter here).
+std::optional<size_t> VolumeOf(const SnapshotSetDescription& set,
+                               const std::string& path,
+                               std::string* relative) {
   std::vector<VolumeExposure> volumes;
   for (const SnapshotDescription& s : set.snapshots) {
     volumes.push_back({s.original.mount_point, "/"});
   }
-  Result<VolumeRelativePath> data = RelativeToVolume(data_directory, volumes);
-  Result<VolumeRelativePath> ts = RelativeToVolume(location, volumes);
-  if (!data.ok() || !ts.ok() || data->volume_index != ts->volume_index) {
+  Result<VolumeRelativePath> r = RelativeToVolume(path, volumes);
+  if (!r.ok()) return std::nullopt;
+  if (relative != nullptr) *relative = r->relative_path;
+  return r->volume_index;
+}
+
+}  // namespace
+
+std::optional<std::string> ExposureRootOf(const SnapshotSetDescription& set,
+                                          const std::string& data_directory,
+                                          const std::string& from) {
+  std::string relative;
+  if (!VolumeOf(set, data_directory, &relative)) return std::nullopt;
+  if (relative == ".") return from;
+  const std::string suffix = "/" + relative;
+  if (!from.ends_with(suffix) || from.size() == suffix.size()) {
     return std::nullopt;
   }
-  // The exposure root: `from` without the data directory's volume-relative
-  // part.
-  std::string root = from;
-  if (data->relative_path != ".") {
-    const std::string suffix = "/" + data->relative_path;
-    if (!from.ends_with(suffix)) return std::nullopt;
-    root = from.substr(0, from.size() - suffix.size());
-    if (root.empty()) root = "/";
+  return from.substr(0, from.size() - suffix.size());
+}
+
+std::optional<std::string> DeriveTablespaceSource(
+    const SnapshotSetDescription& set, const std::string& data_directory,
+    const std::string& from, const std::string& location) {
+  const std::optional<std::string> root =
+      ExposureRootOf(set, data_directory, from);
+  std::string relative;
+  if (!root || VolumeOf(set, data_directory, nullptr) !=
+                   VolumeOf(set, location, &relative)) {
+    return std::nullopt;
   }
-  if (ts->relative_path == ".") return root;
-  return (root == "/" ? "" : root) + "/" + ts->relative_path;
+  if (relative == ".") return root;
+  return (*root == "/" ? "" : *root) + "/" + relative;
+}
+
+Status RefuseSymlinksBelow(const std::string& root, const std::string& path) {
+  const std::optional<std::string_view> below = PathBelow(root, path);
+  if (!below) {
+    return Status(Code::kPathEscape,
+                  QuotedPath(path) + " is not below " + QuotedPath(root));
+  }
+  const size_t start = path.size() - below->size();
+  for (size_t i = start; i <= path.size(); ++i) {
+    if (i == start || (i != path.size() && path[i] != '/')) continue;
+    const std::string prefix = path.substr(0, i);
+    struct stat st {};
+    if (lstat(prefix.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+      return Status(Code::kPathEscape, "the snapshot's path " +
+                                           QuotedPath(path) +
+                                           " goes through the symlink " +
+                                           QuotedPath(prefix));
+    }
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<TablespaceRestore>> PlanTablespaces(
@@ -210,7 +222,12 @@ Result<std::vector<TablespaceRestore>> PlanTablespaces(
       r.source = DeriveTablespaceSource(*in.set, in.data_directory, in.from,
                                         t.location)
                      .value_or("");
-      if (!r.source.empty()) SP_RETURN_IF_ERROR(CheckDerivedPath(r, in.from));
+      // Nobody named this path: none of its components in the snapshot
+      // may be a symlink.
+      if (!r.source.empty()) {
+        SP_RETURN_IF_ERROR(RefuseSymlinksBelow(
+            *ExposureRootOf(*in.set, in.data_directory, in.from), r.source));
+      }
     }
     if (r.source.empty()) {
       return Invalid(

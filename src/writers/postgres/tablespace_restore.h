@@ -76,6 +76,19 @@ struct TablespacePlanInput {
 Result<std::vector<TablespaceRestore>> PlanTablespaces(
     const TablespacePlanInput& input);
 
+// The exposure root of the data directory's volume: `from` (the exposed
+// data directory) without the data directory's path below the mount point
+// of the volume of `set` that holds it. Nothing when `from` does not end
+// that way (a copy elsewhere, say).
+std::optional<std::string> ExposureRootOf(const SnapshotSetDescription& set,
+                                          const std::string& data_directory,
+                                          const std::string& from);
+
+// SP_E_PATH_ESCAPE when a component of `path` below `root` (the exposure
+// root) is a symlink, or `path` is not below `root`. The exposure is
+// mounted read-only, so what lstat sees here is what a later open sees.
+Status RefuseSymlinksBelow(const std::string& root, const std::string& path);
+
 // The copy of the tablespace's location inside the exposure of the data
 // directory's volume, when both lie on the same volume of `set` and `from`
 // is the exposed data directory; otherwise nothing (the user must name it).

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "shadowport/context.h"
 #include "shadowport/documents.h"
 #include "unit/writers/postgres_test_util.h"
 #include "writers/postgres/config.h"
@@ -33,6 +34,39 @@ BackupComponentsDocument BcdWith(const std::string& metadata,
   c.backup_metadata = metadata;
   w.components.push_back(c);
   bcd.writers.push_back(w);
+  return bcd;
+}
+
+// `bcd` as a transportable set of the volume at `mount_point` leaves it.
+BackupComponentsDocument WithSet(BackupComponentsDocument bcd,
+                                 const std::string& mount_point) {
+  SnapshotSetDescription set;
+  set.snapshot_set_id = *Guid::Parse("{0b7f3c4e-1a2b-4c3d-8e9f-001122334455}");
+  set.context = static_cast<uint32_t>(Context::kBackup) | attr::kTransportable;
+  set.creating_host = "systemone";
+  SnapshotDescription s;
+  s.snapshot_id = *Guid::Parse("{0b7f3c4e-1a2b-4c3d-8e9f-001122334466}");
+  s.provider_id = *Guid::Parse("{0b7f3c4e-1a2b-4c3d-8e9f-001122334477}");
+  s.attributes = attr::kTransportable | attr::kHardwareAssisted;
+  s.creation_time_us = 1714557600250000;
+  s.original = {"/dev/loop3", mount_point, "xfs",
+                "0b7c8e0e-2a51-4f0b-9a55-0fd6c2d4e0a1"};
+  LunInformation lun;
+  lun.array_id = "{11111111-2222-4333-8444-555555555555}";
+  lun.lun_id = "7";
+  lun.vendor_id = "SHADOWPT";
+  lun.product_id = "ARRAYD LUN";
+  lun.product_revision = "0001";
+  lun.serial_number = "SN-7";
+  lun.unique_id = "naa.6" + std::string(31, 'a');
+  lun.size_bytes = 1ull << 30;
+  LunInformation copy = lun;
+  copy.lun_id = "12";
+  copy.serial_number = "SN-12";
+  copy.unique_id = "naa.6" + std::string(31, 'b');
+  s.luns.push_back({lun, copy});
+  set.snapshots.push_back(s);
+  bcd.snapshot_set = set;
   return bcd;
 }
 
@@ -357,6 +391,60 @@ TEST(PostgresRestore, PlansDerivedCopiesWithoutSymlinksOnTheWay) {
   plan = PlanTablespaces(in);
   EXPECT_EQ(plan.status().code(), Code::kPathEscape);
   EXPECT_NE(plan.status().message().find("linked"), std::string::npos);
+}
+
+TEST(PostgresRestore, FindsTheTablespaceCopyThroughTheBcdsSet) {
+  Fixture f;
+  AddTablespace(f, "16385", "ts1");
+  f.WriteBcd(WithSet(BcdWith(SerializeBackupMetadata(f.m)), "/srv/F"));
+  f.o.tablespace_targets = {{"/srv/F/ts1", f.t.path() + "/new-ts1"}};
+  Result<RestoreReport> r = Restore(f.o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->tablespaces.at(0).source, f.t.path() + "/snap/ts1");
+  EXPECT_EQ(ReadFile(f.t.path() + "/new-ts1/PG_15_202209061/5/1638501"),
+            "rows of ts1");
+}
+
+TEST(PostgresRestore, RefusesASymlinkOnTheSnapshotsPartOfFrom) {
+  // The data directory was /srv/F/db/pgdata; in the snapshot, db is a
+  // symlink to a data directory elsewhere.
+  Fixture f;
+  f.m.data_directory = "/srv/F/db/pgdata";
+  f.WriteBcd(WithSet(BcdWith(SerializeBackupMetadata(f.m)), "/srv/F"));
+  fs::create_directory_symlink(f.t.path() + "/snap", f.t.path() + "/snap/db");
+  f.o.from = f.t.path() + "/snap/db/pgdata";
+  Result<RestoreReport> r = Restore(f.o);
+  EXPECT_EQ(r.status().code(), Code::kPathEscape) << r.status().ToString();
+  EXPECT_FALSE(fs::exists(f.o.to));
+  // The same without the symlink restores.
+  Fixture g;
+  g.m.data_directory = "/srv/F/db/pgdata";
+  g.WriteBcd(WithSet(BcdWith(SerializeBackupMetadata(g.m)), "/srv/F"));
+  fs::create_directories(g.t.path() + "/snap/db");
+  fs::rename(g.o.from, g.t.path() + "/snap/db/pgdata");
+  g.o.from = g.t.path() + "/snap/db/pgdata";
+  EXPECT_TRUE(Restore(g.o).ok());
+}
+
+TEST(PostgresRestore, ExposureRootAndSymlinkChecks) {
+  SnapshotSetDescription set;
+  set.snapshots.emplace_back().original.mount_point = "/srv/F";
+  EXPECT_EQ(ExposureRootOf(set, "/srv/F/db/pg", "/exp/F/db/pg"), "/exp/F");
+  EXPECT_EQ(ExposureRootOf(set, "/srv/F", "/exp/F"), "/exp/F");
+  EXPECT_EQ(ExposureRootOf(set, "/srv/F/db/pg", "/copy/pg"), std::nullopt);
+  EXPECT_EQ(ExposureRootOf(set, "/srv/G/pg", "/exp/G/pg"), std::nullopt);
+  TempDir t;
+  fs::create_directories(t.path() + "/root/a/b");
+  fs::create_directory_symlink(t.path() + "/root/a", t.path() + "/root/l");
+  EXPECT_TRUE(RefuseSymlinksBelow(t.path() + "/root", t.path() + "/root/a/b")
+                  .ok());
+  EXPECT_EQ(
+      RefuseSymlinksBelow(t.path() + "/root", t.path() + "/root/l/b").code(),
+      Code::kPathEscape);
+  EXPECT_EQ(RefuseSymlinksBelow(t.path() + "/root", t.path() + "/root/l").code(),
+            Code::kPathEscape);
+  EXPECT_EQ(RefuseSymlinksBelow(t.path() + "/root", "/etc").code(),
+            Code::kPathEscape);
 }
 
 TEST(PostgresRestore, ParsesDirectoryMappings) {
