@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <functional>
 
 #include "shadowport/context.h"
 #include "shadowport/documents.h"
@@ -274,93 +275,96 @@ TEST(PostgresRestore, DerivesTheTablespaceCopyOnTheDataDirectorysVolume) {
 }
 
 TEST(PostgresRestore, RefusesIncompleteOrHostileTablespacePlans) {
-  const auto code = [](Fixture& f) { return Restore(f.o).status().code(); };
-  const auto with_ts = [](Fixture& f) {
+  struct Case {
+    const char* what;
+    std::function<void(Fixture&, const std::string& dir)> change;
+    Code expected;
+    const char* message = "";
+  };
+  const Case cases[] = {
+      // (the BCD of this test has no set: nothing is derived)
+      {"no new location",
+       [](Fixture& f, auto&) { f.o.tablespace_targets.clear(); },
+       Code::kInvalidArg, "--tablespace-mapping /srv/F/ts1=NEWDIR"},
+      {"no copy", [](Fixture& f, auto&) { f.o.tablespace_sources.clear(); },
+       Code::kInvalidArg, "--tablespace-from /srv/F/ts1=DIR"},
+      {"a mapping of no tablespace",
+       [](Fixture& f, auto& d) {
+         f.o.tablespace_targets.push_back({"/srv/F/other", d + "/x"});
+       },
+       Code::kInvalidArg, "no tablespace of the backup"},
+      {"a tablespace named twice",
+       [](Fixture& f, auto& d) {
+         f.o.tablespace_targets.push_back({"/srv/F/ts1/", d + "/y"});
+       },
+       Code::kInvalidArg, "twice"},
+      {"a target that exists",
+       [](Fixture&, auto& d) { fs::create_directory(d + "/new-ts1"); },
+       Code::kObjectAlreadyExists},
+      {"a target without parent",
+       [](Fixture& f, auto& d) {
+         f.o.tablespace_targets[0].new_dir = d + "/no/such/parent";
+       },
+       Code::kObjectNotFound},
+      {"a target inside --to",
+       [](Fixture& f, auto&) {
+         f.o.tablespace_targets[0].new_dir = f.o.to + "/ts";
+       },
+       Code::kInvalidArg, "overlaps"},
+      {"a target inside the snapshot",
+       [](Fixture& f, auto& d) {
+         f.o.tablespace_targets[0].new_dir = d + "/snap/ts1/again";
+       },
+       Code::kInvalidArg, "overlaps"},
+      {"a target with ..",
+       [](Fixture& f, auto& d) {
+         f.o.tablespace_targets[0].new_dir = d + "/../ts";
+       },
+       Code::kPathEscape},
+      {"a missing copy",
+       [](Fixture& f, auto& d) {
+         f.o.tablespace_sources[0].new_dir = d + "/snap/nothing";
+       },
+       Code::kObjectNotFound},
+      {"a copy that is a symlink",
+       [](Fixture& f, auto& d) {
+         fs::create_directory_symlink(d + "/snap/ts1", d + "/snap/link");
+         f.o.tablespace_sources[0].new_dir = d + "/snap/link";
+       },
+       Code::kPathEscape},
+      {"a copy that is no tablespace",
+       [](Fixture& f, auto&) {
+         f.o.tablespace_sources[0].new_dir = f.o.from + "/base";
+       },
+       Code::kObjectNotFound, "PG_15_"},
+      {"a symlink inside the copy",
+       [](Fixture&, auto& d) {
+         fs::create_symlink("/etc/shadow", d + "/snap/ts1/PG_15_202209061/5/1");
+       },
+       Code::kPathEscape},
+      {"a pg_tblspc link that tablespace_map does not name",
+       [](Fixture& f, auto&) {
+         fs::create_directory_symlink("/etc", f.o.from + "/pg_tblspc/16400");
+       },
+       Code::kPathEscape},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    Fixture f;
     AddTablespace(f, "16385", "ts1");
     f.o.tablespace_targets = {{"/srv/F/ts1", f.t.path() + "/new-ts1"}};
     f.o.tablespace_sources = {{"/srv/F/ts1", f.t.path() + "/snap/ts1"}};
-  };
-  {  // no new location, or no copy (the BCD of this test has no set)
-    Fixture f;
-    with_ts(f);
-    f.o.tablespace_targets.clear();
+    c.change(f, f.t.path());
     Result<RestoreReport> r = Restore(f.o);
-    EXPECT_EQ(r.status().code(), Code::kInvalidArg);
-    EXPECT_NE(r.status().message().find("--tablespace-mapping /srv/F/ts1="),
-              std::string::npos)
+    EXPECT_EQ(r.status().code(), c.expected) << r.status().ToString();
+    EXPECT_NE(r.status().message().find(c.message), std::string::npos)
         << r.status().ToString();
-    EXPECT_FALSE(fs::exists(f.o.to));
-    Fixture g;
-    with_ts(g);
-    g.o.tablespace_sources.clear();
-    r = Restore(g.o);
-    EXPECT_EQ(r.status().code(), Code::kInvalidArg);
-    EXPECT_NE(r.status().message().find("--tablespace-from"),
-              std::string::npos);
+    EXPECT_FALSE(fs::exists(f.o.to + "/tablespace_map"));
   }
-  {  // a mapping of something that is no tablespace, or named twice
-    Fixture f;
-    with_ts(f);
-    f.o.tablespace_targets.push_back({"/srv/F/other", f.t.path() + "/x"});
-    EXPECT_EQ(code(f), Code::kInvalidArg);
-    Fixture g;
-    with_ts(g);
-    g.o.tablespace_targets.push_back({"/srv/F/ts1/", g.t.path() + "/y"});
-    EXPECT_EQ(code(g), Code::kInvalidArg);
-    Fixture h;  // a tablespace mapping for a backup without tablespaces
-    h.o.tablespace_targets = {{"/srv/F/ts1", h.t.path() + "/new-ts1"}};
-    EXPECT_EQ(code(h), Code::kInvalidArg);
-  }
-  {  // targets: existing, without parent, overlapping, with ".."
-    Fixture f;
-    with_ts(f);
-    fs::create_directory(f.t.path() + "/new-ts1");
-    EXPECT_EQ(code(f), Code::kObjectAlreadyExists);
-    Fixture g;
-    with_ts(g);
-    g.o.tablespace_targets[0].new_dir = g.t.path() + "/no/such/parent";
-    EXPECT_EQ(code(g), Code::kObjectNotFound);
-    Fixture h;
-    with_ts(h);
-    h.o.tablespace_targets[0].new_dir = h.o.to + "/ts";
-    EXPECT_EQ(code(h), Code::kInvalidArg);
-    Fixture i;
-    with_ts(i);
-    i.o.tablespace_targets[0].new_dir = i.t.path() + "/snap/ts1/again";
-    EXPECT_EQ(code(i), Code::kInvalidArg);
-    Fixture j;
-    with_ts(j);
-    j.o.tablespace_targets[0].new_dir = j.t.path() + "/../ts";
-    EXPECT_EQ(code(j), Code::kPathEscape);
-  }
-  {  // sources: missing, a symlink, not a tablespace, a symlink inside
-    Fixture f;
-    with_ts(f);
-    f.o.tablespace_sources[0].new_dir = f.t.path() + "/snap/nothing";
-    EXPECT_EQ(code(f), Code::kObjectNotFound);
-    Fixture g;
-    with_ts(g);
-    fs::create_directory_symlink(g.t.path() + "/snap/ts1",
-                                 g.t.path() + "/snap/link");
-    g.o.tablespace_sources[0].new_dir = g.t.path() + "/snap/link";
-    EXPECT_EQ(code(g), Code::kPathEscape);
-    Fixture h;
-    with_ts(h);
-    h.o.tablespace_sources[0].new_dir = h.o.from + "/base";
-    EXPECT_EQ(code(h), Code::kObjectNotFound);
-    Fixture i;
-    with_ts(i);
-    fs::create_symlink("/etc/shadow",
-                       i.t.path() + "/snap/ts1/PG_15_202209061/5/1");
-    EXPECT_EQ(code(i), Code::kPathEscape);
-    EXPECT_FALSE(fs::exists(i.o.to + "/tablespace_map"));
-  }
-  {  // a pg_tblspc link that tablespace_map does not name
-    Fixture f;
-    with_ts(f);
-    fs::create_directory_symlink("/etc", f.o.from + "/pg_tblspc/16400");
-    EXPECT_EQ(code(f), Code::kPathEscape);
-  }
+  Fixture h;  // a tablespace mapping for a backup without tablespaces
+  h.o.tablespace_targets = {{"/srv/F/ts1", h.t.path() + "/new-ts1"}};
+  EXPECT_EQ(Restore(h.o).status().code(), Code::kInvalidArg);
+  EXPECT_FALSE(fs::exists(h.o.to));  // checked before anything is copied
 }
 
 TEST(PostgresRestore, PlansDerivedCopiesWithoutSymlinksOnTheWay) {
