@@ -89,12 +89,13 @@ int RunRestore(sp::postgres::RestoreOptions options,
   if (!report.ok()) return Fail(report.status());
   const auto& m = report->metadata;
   for (const sp::postgres::TablespaceRestore& t : report->tablespaces) {
-    std::printf("tablespace %s (%s): copied from %s to %s (%llu files, %llu "
-                "bytes)\n",
-                t.tablespace.oid.c_str(), t.tablespace.location.c_str(),
-                t.source.c_str(), t.target.c_str(),
-                static_cast<unsigned long long>(t.data.files),
-                static_cast<unsigned long long>(t.data.bytes));
+    std::printf(
+        "tablespace %s (%s): copied from %s to %s (%llu files, %llu "
+        "bytes)\n",
+        t.tablespace.oid.c_str(), t.tablespace.location.c_str(),
+        t.source.c_str(), t.target.c_str(),
+        static_cast<unsigned long long>(t.data.files),
+        static_cast<unsigned long long>(t.data.bytes));
   }
   std::printf(
       "restored PostgreSQL backup \"%s\" into %s\n"
@@ -109,8 +110,7 @@ int RunRestore(sp::postgres::RestoreOptions options,
       report->archive_to.c_str(),
       static_cast<unsigned long long>(report->wal_files),
       m.start_wal_file.c_str(), m.stop_wal_file.c_str(),
-      report->tablespaces.empty() ? "" : "tablespace_map, ",
-      options.to.c_str(),
+      report->tablespaces.empty() ? "" : "tablespace_map, ", options.to.c_str(),
       options.recover_to_latest
           ? "the end of the archive"
           : ("the backup's end (" + m.stop_lsn + ")").c_str());

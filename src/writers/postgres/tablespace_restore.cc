@@ -69,8 +69,7 @@ Status CheckSource(const TablespaceRestore& r) {
                                          ", " + QuotedPath(r.source) +
                                          ", is a symlink");
   }
-  std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(r.source.c_str()),
-                                          closedir);
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir(r.source.c_str()), closedir);
   if (!S_ISDIR(st.st_mode) || dir == nullptr) {
     return Status(Code::kObjectNotFound,
                   QuotedPath(r.source) + " is not a directory (the copy of " +
@@ -82,8 +81,9 @@ Status CheckSource(const TablespaceRestore& r) {
     }
   }
   return Status(Code::kObjectNotFound,
-                QuotedPath(r.source) + " has no PG_15_* directory: it is not "
-                                       "the copy of " +
+                QuotedPath(r.source) +
+                    " has no PG_15_* directory: it is not "
+                    "the copy of " +
                     Describe(r.tablespace));
 }
 
@@ -95,7 +95,8 @@ Status CheckTarget(const TablespaceRestore& r) {
   }
   const std::string parent = r.target.substr(0, r.target.rfind('/'));
   struct stat st {};
-  if (r.target == "/" || stat(parent.empty() ? "/" : parent.c_str(), &st) != 0 ||
+  if (r.target == "/" ||
+      stat(parent.empty() ? "/" : parent.c_str(), &st) != 0 ||
       !S_ISDIR(st.st_mode)) {
     return Status(Code::kObjectNotFound,
                   "the new location of " + Describe(r.tablespace) + ", " +
@@ -135,8 +136,7 @@ namespace {
 
 // Which volume of `set` holds `path` (exposure roots do not matter here).
 std::optional<size_t> VolumeOf(const SnapshotSetDescription& set,
-                               const std::string& path,
-                               std::string* relative) {
+                               const std::string& path, std::string* relative) {
   std::vector<VolumeExposure> volumes;
   for (const SnapshotDescription& s : set.snapshots) {
     volumes.push_back({s.original.mount_point, "/"});
@@ -188,10 +188,9 @@ Status RefuseSymlinksBelow(const std::string& root, const std::string& path) {
     const std::string prefix = path.substr(0, i);
     struct stat st {};
     if (lstat(prefix.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-      return Status(Code::kPathEscape, "the snapshot's path " +
-                                           QuotedPath(path) +
-                                           " goes through the symlink " +
-                                           QuotedPath(prefix));
+      return Status(Code::kPathEscape,
+                    "the snapshot's path " + QuotedPath(path) +
+                        " goes through the symlink " + QuotedPath(prefix));
     }
   }
   return Status::Ok();
@@ -211,7 +210,8 @@ Result<std::vector<TablespaceRestore>> PlanTablespaces(
     r.tablespace = t;
     auto target = targets.find(t.location);
     if (target == targets.end()) {
-      return Invalid(Describe(t) + " needs a new location: --tablespace-mapping " +
+      return Invalid(Describe(t) +
+                     " needs a new location: --tablespace-mapping " +
                      t.location + "=NEWDIR");
     }
     r.target = target->second;

@@ -52,12 +52,12 @@ struct TablespaceRestore {
 
 // What PlanTablespaces checks the plan against.
 struct TablespacePlanInput {
-  std::vector<Tablespace> tablespaces;      // the backup's tablespace_map
-  std::vector<DirectoryMapping> targets;    // --tablespace-mapping
-  std::vector<DirectoryMapping> sources;    // --tablespace-from
+  std::vector<Tablespace> tablespaces;          // the backup's tablespace_map
+  std::vector<DirectoryMapping> targets;        // --tablespace-mapping
+  std::vector<DirectoryMapping> sources;        // --tablespace-from
   const SnapshotSetDescription* set = nullptr;  // the BCD's, if any
-  std::string data_directory;  // the cluster's, on the creating host
-  std::string from;            // the exposed data directory (normalized)
+  std::string data_directory;      // the cluster's, on the creating host
+  std::string from;                // the exposed data directory (normalized)
   std::vector<std::string> taken;  // normalized paths a target must not
                                    // overlap (--to, the archives, --from)
 };

@@ -241,9 +241,9 @@ TEST(PostgresRestore, RelocatesTablespacesAndWritesTheirMap) {
   EXPECT_FALSE(fs::exists(f.t.path() + "/new-ts1/PG_15_202209061/pgsql_tmp"));
   // The links are not copied; recovery makes them from tablespace_map.
   EXPECT_TRUE(fs::is_empty(f.o.to + "/pg_tblspc"));
-  EXPECT_EQ(ReadFile(f.o.to + "/tablespace_map"),
-            "16385 " + f.t.path() + "/new-ts1\n16390 " + f.t.path() +
-                "/new ts2\n");
+  EXPECT_EQ(
+      ReadFile(f.o.to + "/tablespace_map"),
+      "16385 " + f.t.path() + "/new-ts1\n16390 " + f.t.path() + "/new ts2\n");
 }
 
 TEST(PostgresRestore, DerivesTheTablespaceCopyOnTheDataDirectorysVolume) {
@@ -440,13 +440,14 @@ TEST(PostgresRestore, ExposureRootAndSymlinkChecks) {
   TempDir t;
   fs::create_directories(t.path() + "/root/a/b");
   fs::create_directory_symlink(t.path() + "/root/a", t.path() + "/root/l");
-  EXPECT_TRUE(RefuseSymlinksBelow(t.path() + "/root", t.path() + "/root/a/b")
-                  .ok());
+  EXPECT_TRUE(
+      RefuseSymlinksBelow(t.path() + "/root", t.path() + "/root/a/b").ok());
   EXPECT_EQ(
       RefuseSymlinksBelow(t.path() + "/root", t.path() + "/root/l/b").code(),
       Code::kPathEscape);
-  EXPECT_EQ(RefuseSymlinksBelow(t.path() + "/root", t.path() + "/root/l").code(),
-            Code::kPathEscape);
+  EXPECT_EQ(
+      RefuseSymlinksBelow(t.path() + "/root", t.path() + "/root/l").code(),
+      Code::kPathEscape);
   EXPECT_EQ(RefuseSymlinksBelow(t.path() + "/root", "/etc").code(),
             Code::kPathEscape);
 }
