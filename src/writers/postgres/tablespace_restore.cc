@@ -165,8 +165,7 @@ std::optional<std::string> ExposureRootOf(const SnapshotSetDescription& set,
 std::optional<std::string> DeriveTablespaceSource(
     const SnapshotSetDescription& set, const std::string& data_directory,
     const std::string& from, const std::string& location) {
-  std::optional<std::string> root =
-      ExposureRootOf(set, data_directory, from);
+  std::optional<std::string> root = ExposureRootOf(set, data_directory, from);
   std::string relative;
   if (!root || VolumeOf(set, data_directory, nullptr) !=
                    VolumeOf(set, location, &relative)) {
