@@ -87,6 +87,19 @@ Status CheckSource(const TablespaceRestore& r) {
                     Describe(r.tablespace));
 }
 
+// Which volume of `set` holds `path` (exposure roots do not matter here).
+std::optional<size_t> VolumeOf(const SnapshotSetDescription& set,
+                               const std::string& path, std::string* relative) {
+  std::vector<VolumeExposure> volumes;
+  for (const SnapshotDescription& s : set.snapshots) {
+    volumes.push_back({s.original.mount_point, "/"});
+  }
+  Result<VolumeRelativePath> r = RelativeToVolume(path, volumes);
+  if (!r.ok()) return std::nullopt;
+  if (relative != nullptr) *relative = r->relative_path;
+  return r->volume_index;
+}
+
 Status CheckTarget(const TablespaceRestore& r) {
   if (os::PathExists(r.target)) {
     return Status(Code::kObjectAlreadyExists,
@@ -131,23 +144,6 @@ Result<DirectoryMapping> ParseDirectoryMapping(std::string_view arg) {
   }
   return m;
 }
-
-namespace {
-
-// Which volume of `set` holds `path` (exposure roots do not matter here).
-std::optional<size_t> VolumeOf(const SnapshotSetDescription& set,
-                               const std::string& path, std::string* relative) {
-  std::vector<VolumeExposure> volumes;
-  for (const SnapshotDescription& s : set.snapshots) {
-    volumes.push_back({s.original.mount_point, "/"});
-  }
-  Result<VolumeRelativePath> r = RelativeToVolume(path, volumes);
-  if (!r.ok()) return std::nullopt;
-  if (relative != nullptr) *relative = r->relative_path;
-  return r->volume_index;
-}
-
-}  // namespace
 
 std::optional<std::string> ExposureRootOf(const SnapshotSetDescription& set,
                                           const std::string& data_directory,
