@@ -36,6 +36,7 @@
 #ifndef SHADOWPORT_ARRAY_ARRAY_H_
 #define SHADOWPORT_ARRAY_ARRAY_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -74,6 +75,15 @@ struct ArrayOptions {
   // Sizes are provisioned sizes (PoolFilesystem reports no allocation), so
   // thin LUNs are counted at their full size. 0..100, else E_INVALIDARG.
   uint32_t snapshot_reserve_percent = 10;
+  // A set prepared (PrepareSnapshotSet) and not finished for longer than
+  // this was abandoned by its host (which died, or lost the array for good):
+  // the array undoes it, clones and rows, at the next call that needs or
+  // reports pool space (PrepareSnapshotSet, CreateSnapshotSet, CreateLun,
+  // ResizeLun, BreakSnapshot, GetStatus, ListSnapshots), and a late Commit
+  // or Finish is VSS_E_OBJECT_NOT_FOUND saying so. It must exceed the
+  // longest snapshot creation a host may run (its writers' PrepareForSnapshot
+  // and freeze windows); > 0, else E_INVALIDARG.
+  std::chrono::milliseconds abandoned_set_timeout = std::chrono::minutes(15);
   // Security log (optional): one line for every refused authentication and
   // every masking refusal. Called with the array's mutex held: it must not
   // call back into the Array.

@@ -13,6 +13,7 @@
 #ifndef SHADOWPORT_ARRAY_ARRAY_IMPL_H_
 #define SHADOWPORT_ARRAY_ARRAY_IMPL_H_
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -103,6 +104,7 @@ class ArrayImpl final : public Array {
     std::vector<uint64_t> sizes;    // each origin's size when cloned
     bool cloned = false;            // CommitSnapshotSet succeeded
     int64_t clone_us = 0;
+    std::chrono::steady_clock::time_point prepared_at;
   };
 
   // All helpers below REQUIRE mu_ held.
@@ -121,6 +123,10 @@ class ArrayImpl final : public Array {
   // Returns `failure` with the set as context; with `failure` OK (an
   // abort), the undo's own outcome.
   Status UndoCreatingSet(const Guid& set_id, Status failure);
+  // Undoes every pending set prepared longer than
+  // options_.abandoned_set_timeout ago (ArrayOptions), with an audit line
+  // each; a failed undo leaves the rows "creating" for the next Open.
+  void ExpireAbandonedSets();
 
   // SP_E_UNAUTHENTICATED unless the caller is the admin or a registered host.
   Status CheckCaller(const Caller& caller);
@@ -174,9 +180,9 @@ class ArrayImpl final : public Array {
   std::mutex mu_;
   std::unique_ptr<Catalogue> db_;       // GUARDED_BY(mu_)
   std::map<Guid, PendingSet> pending_;  // GUARDED_BY(mu_)
-  // Sets this Open's recovery undid, so that a late Commit or Finish for one
-  // is told why it is gone.
-  std::set<Guid> undone_at_open_;  // GUARDED_BY(mu_)
+  // Sets the array undid without being asked (this Open's recovery, or
+  // abandoned), with why, so that a late Commit or Finish for one is told.
+  std::map<Guid, std::string> undone_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace sp::array

@@ -96,6 +96,7 @@ Result<std::vector<LunInfo>> ArrayImpl::LocateLuns(
 Result<LunInfo> ArrayImpl::BreakSnapshot(const Caller& caller, uint64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   SP_RETURN_IF_ERROR(CheckCaller(caller));
+  ExpireAbandonedSets();
   SP_ASSIGN_OR_RETURN(LunRow old, LunFor(caller, id, Need::kUse));
   if (!old.is_snapshot()) {
     return Status(Code::kInvalidArg,

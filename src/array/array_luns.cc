@@ -24,6 +24,7 @@ Result<LunInfo> ArrayImpl::CreateLun(const Caller& caller,
                                      uint64_t size_bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   SP_RETURN_IF_ERROR(RequireAdmin(caller, "creating a LUN"));
+  ExpireAbandonedSets();
   SP_RETURN_IF_ERROR(CheckSize(size_bytes));
   LunRow row;
   row.state = LunState::kCreating;
@@ -86,6 +87,7 @@ Status ArrayImpl::ResizeLun(const Caller& caller, uint64_t id,
                             uint64_t new_size_bytes) {
   std::lock_guard<std::mutex> lock(mu_);
   SP_RETURN_IF_ERROR(RequireAdmin(caller, "resizing a LUN"));
+  ExpireAbandonedSets();
   SP_ASSIGN_OR_RETURN(LunRow row, LunFor(caller, id, Need::kUse));
   if (row.is_snapshot()) {
     return Status(Code::kBadState, "LUN " + std::to_string(id) +

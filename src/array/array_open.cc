@@ -63,6 +63,12 @@ Result<std::unique_ptr<Array>> Array::Open(const ArrayOptions& options,
                   "snapshot_reserve_percent must be 0..100, not " +
                       std::to_string(options.snapshot_reserve_percent));
   }
+  if (options.abandoned_set_timeout.count() <= 0) {
+    return Status(Code::kInvalidArg,
+                  "abandoned_set_timeout must be positive, not " +
+                      std::to_string(options.abandoned_set_timeout.count()) +
+                      " ms");
+  }
   SP_ASSIGN_OR_RETURN(std::string pool, AbsolutePool(options.pool_dir));
   // Before creating anything: a pool that cannot reflink is refused as is.
   SP_RETURN_IF_ERROR(fs->CheckReflink(pool).WithContext("pool " + pool));
@@ -99,14 +105,17 @@ Status ArrayImpl::Recover() {
   RecoveryReport report;
   SP_RETURN_IF_ERROR(RecoverPool(db_.get(), fs_, luns_dir_, &report));
   for (const std::string& line : report.log) Audit("recovery: " + line);
-  undone_at_open_.insert(report.undone_set_ids.begin(),
-                         report.undone_set_ids.end());
+  for (const Guid& id : report.undone_set_ids) {
+    undone_[id] =
+        "the array restarted after it was prepared and its recovery undid it";
+  }
   return Status::Ok();
 }
 
 Result<PoolStatus> ArrayImpl::GetStatus(const Caller& caller) {
   std::lock_guard<std::mutex> lock(mu_);
   SP_RETURN_IF_ERROR(RequireAdmin(caller, "reading the pool status"));
+  ExpireAbandonedSets();
   PoolStatus status;
   status.pool_dir = pool_dir_;
   status.array_id = array_id_.ToString();

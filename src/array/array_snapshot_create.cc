@@ -110,6 +110,7 @@ Result<SnapshotSetResult> ArrayImpl::FinishSnapshotSet(const Caller& caller,
 
 Status ArrayImpl::PrepareSet(const Caller& caller,
                              const SnapshotSetRequest& request) {
+  ExpireAbandonedSets();  // before the free-space rule counts their clones
   SP_RETURN_IF_ERROR(CheckCaller(caller));
   const Guid& set_id = request.snapshot_set_id;
   if (set_id.IsNull()) {
@@ -176,7 +177,8 @@ Status ArrayImpl::PrepareSet(const Caller& caller,
     SP_RETURN_IF_ERROR(txn.Commit());
   }
   // A set id is never reused, so a stale entry cannot be in the way.
-  undone_at_open_.erase(set_id);
+  undone_.erase(set_id);
+  pending.prepared_at = std::chrono::steady_clock::now();
   pending_[set_id] = std::move(pending);
   faults_.MaybeCrash("snapshot.after-intent");
   return Status::Ok();
@@ -197,9 +199,9 @@ Result<ArrayImpl::PendingSet*> ArrayImpl::PendingFor(const Caller& caller,
         " asked for " + std::string(step) + " snapshot set " +
         set_id.ToString() + " of another caller");
   }
-  std::string why = undone_at_open_.contains(set_id)
-                        ? "; the array restarted after it was prepared and "
-                          "its recovery undid it (create the set again)"
+  auto undone = undone_.find(set_id);
+  std::string why = undone != undone_.end()
+                        ? "; " + undone->second + " (create the set again)"
                         : " (never prepared, undone, or already finished)";
   return Status(Code::kObjectNotFound,
                 std::string(step) + " snapshot set " + set_id.ToString() +
@@ -297,6 +299,34 @@ Result<SnapshotSetResult> ArrayImpl::FinishSet(const Caller& caller,
     result.snapshots.push_back(std::move(info));
   }
   return result;
+}
+
+void ArrayImpl::ExpireAbandonedSets() {
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<std::pair<Guid, Caller>> expired;
+  for (const auto& [id, pending] : pending_) {
+    if (now - pending.prepared_at > options_.abandoned_set_timeout) {
+      expired.emplace_back(id, pending.owner);
+    }
+  }
+  for (const auto& [id, owner] : expired) {
+    const std::string why =
+        "it was prepared more than " +
+        std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                           options_.abandoned_set_timeout)
+                           .count()) +
+        " s ago and never finished, so the array undid it as abandoned "
+        "(abandoned_set_timeout)";
+    Status undone = UndoCreatingSet(id, Status::Ok());
+    undone_[id] = why;
+    Audit(
+        "snapshot set " + id.ToString() + " of " +
+        (owner.admin ? std::string("the admin") : "host '" + owner.host + "'") +
+        ": " + why +
+        (undone.ok() ? std::string()
+                     : "; the undo failed (" + undone.ToString() +
+                           "), the next start finishes it"));
+  }
 }
 
 Status ArrayImpl::UndoCreatingSet(const Guid& set_id, Status failure) {

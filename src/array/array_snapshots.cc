@@ -8,6 +8,7 @@ Result<std::vector<LunInfo>> ArrayImpl::ListSnapshots(
     const Caller& caller, std::optional<Guid> set_id) {
   std::lock_guard<std::mutex> lock(mu_);
   SP_RETURN_IF_ERROR(CheckCaller(caller));
+  ExpireAbandonedSets();
   return DescribeVisible(caller, /*snapshots=*/true, set_id);
 }
 

@@ -225,6 +225,7 @@ TEST(DaemonConfigTest, FullConfig) {
 pool_dir = "/srv/pool"
 free_space_floor = "2G"
 snapshot_reserve_percent = 20
+abandoned_set_timeout_s = 120
 admin_token_file = "/var/lib/x/admin.token"
 log_level = "debug"
 shutdown_grace_ms = 1000
@@ -245,6 +246,7 @@ admin_common_name = "array-admin"
   EXPECT_EQ(config->pool_dir, "/srv/pool");
   EXPECT_EQ(config->free_space_floor_bytes, 2ull << 30);
   EXPECT_EQ(config->snapshot_reserve_percent, 20u);
+  EXPECT_EQ(config->abandoned_set_timeout.count(), 120);
   EXPECT_EQ(config->admin_token_file, "/var/lib/x/admin.token");
   EXPECT_EQ(config->log_level, LogLevel::kDebug);
   EXPECT_EQ(config->shutdown_grace.count(), 1000);
@@ -262,6 +264,7 @@ TEST(DaemonConfigTest, MinimalConfigHasDefaults) {
   EXPECT_EQ(config->socket, kDefaultSocket);
   EXPECT_EQ(config->admin_token_file, kDefaultAdminTokenFile);
   EXPECT_EQ(config->free_space_floor_bytes, 1ull << 30);
+  EXPECT_EQ(config->abandoned_set_timeout.count(), 900);
   EXPECT_TRUE(config->tcp.empty());
 }
 
@@ -272,6 +275,7 @@ TEST(DaemonConfigTest, RefusesMistakes) {
       "pool_dir = \"/p\"\npool_dri = 1\n",                 // unknown key
       "pool_dir = \"/p\"\nfree_space_floor = \"lots\"\n",  // bad size
       "pool_dir = \"/p\"\nlog_level = \"loud\"\n",
+      "pool_dir = \"/p\"\nabandoned_set_timeout_s = 5\n",    // below 60 s
       "pool_dir = \"/p\"\n[listen]\ntcp = \"0.0.0.0:1\"\n",  // TCP, no TLS
       "pool_dir = \"/p\"\n[listen]\nsocket = \"\"\n",        // no listener
       "pool_dir = \"/p\"\n[listen]\ntcp = \"127.0.0.1:99999\"\n[tls]\n"

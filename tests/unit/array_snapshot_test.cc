@@ -1,6 +1,9 @@
 // The embedded array: snapshot sets, the free-space rule, break, delete.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "array/identity.h"
 #include "unit/array_fixture.h"
 
@@ -426,6 +429,55 @@ TEST_F(SnapshotStepsTest, FinishAfterTheArrayRestartedIsRefused) {
                  kObjectNotFound);
   // The requester may make the set again under the same id.
   ASSERT_TRUE(array().CreateSnapshotSet(prod_, req).ok());
+  Close();
+  ExpectNoIntentRows();
+}
+
+TEST_F(SnapshotStepsTest, AnAbandonedSetIsUndoneAfterItsTimeout) {
+  ArrayOptions o = Options();
+  o.abandoned_set_timeout = std::chrono::milliseconds(0);
+  SP_EXPECT_CODE(Array::Open(o, &fs_), kInvalidArg);  // (pool still open)
+  Close();
+  o.abandoned_set_timeout = std::chrono::milliseconds(300);
+  Result<std::unique_ptr<Array>> opened = Array::Open(o, &fs_);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  array_ = std::move(opened).value();
+
+  const std::set<std::string> before = PoolFiles();
+  SnapshotSetRequest req = Request({a_, b_});
+  const Guid& id = req.snapshot_set_id;
+  SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, req));
+  ASSERT_TRUE(array().CommitSnapshotSet(prod_, id).ok());
+  // Within its time a set being created is left alone.
+  ASSERT_TRUE(array().GetStatus(admin_).ok());
+  EXPECT_EQ(PoolFiles().size(), before.size() + 2);
+
+  // The host never comes back: the next call that reports space undoes it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(PoolFiles().size(), before.size() + 2);  // nothing by itself
+  ASSERT_TRUE(array().GetStatus(admin_).ok());
+  EXPECT_EQ(PoolFiles(), before);
+  bool audited = false;
+  for (const std::string& line : audit_) {
+    audited |= line.find(id.ToString()) != std::string::npos &&
+               line.find("host 'prod'") != std::string::npos &&
+               line.find("abandoned") != std::string::npos;
+  }
+  EXPECT_TRUE(audited);
+  Result<SnapshotSetResult> late = array().FinishSnapshotSet(prod_, id);
+  SP_EXPECT_CODE(late, kObjectNotFound);
+  EXPECT_NE(late.status().message().find("abandoned"), std::string::npos)
+      << late.status().ToString();
+
+  // A set prepared after that is not touched by the expiry of another, and
+  // Prepare itself expires: the id of the undone set is free again.
+  SnapshotSetRequest next = Request({c_});
+  SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, next));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_TRUE(array().CreateSnapshotSet(prod_, req).ok());
+  SP_EXPECT_CODE(array().CommitSnapshotSet(prod_, next.snapshot_set_id),
+                 kObjectNotFound);
+  EXPECT_EQ(array().ListSnapshots(prod_, id)->size(), 2u);
   Close();
   ExpectNoIntentRows();
 }

@@ -45,6 +45,10 @@ Result<DaemonConfig> ParseConfig(std::string_view text,
   SP_RETURN_IF_ERROR(
       root.Integer("snapshot_reserve_percent", 0, 1000, &reserve));
   config.snapshot_reserve_percent = static_cast<uint32_t>(reserve);
+  int64_t abandoned_s = config.abandoned_set_timeout.count();
+  SP_RETURN_IF_ERROR(
+      root.Integer("abandoned_set_timeout_s", 60, 86'400, &abandoned_s));
+  config.abandoned_set_timeout = std::chrono::seconds(abandoned_s);
   SP_RETURN_IF_ERROR(root.Path("admin_token_file", &config.admin_token_file));
   std::string level(rpc::LogLevelName(config.log_level));
   SP_RETURN_IF_ERROR(root.String("log_level", &level));

@@ -22,6 +22,7 @@ struct DaemonConfig {
   std::string pool_dir;  // required
   uint64_t free_space_floor_bytes = 1ull << 30;
   uint32_t snapshot_reserve_percent = 10;
+  std::chrono::seconds abandoned_set_timeout{900};
   std::string admin_token_file = rpc::kDefaultAdminTokenFile;
   rpc::LogLevel log_level = rpc::LogLevel::kInfo;
   std::chrono::milliseconds shutdown_grace{5000};

@@ -74,6 +74,7 @@ Status Serve(const DaemonConfig& config, rpc::Logger& logger,
   options.pool_dir = config.pool_dir;
   options.free_space_floor_bytes = config.free_space_floor_bytes;
   options.snapshot_reserve_percent = config.snapshot_reserve_percent;
+  options.abandoned_set_timeout = config.abandoned_set_timeout;
   // Crash-recovery tests only: the array SIGKILLs itself at this point
   // (src/array/faults.h lists them). Never set in production.
   if (const char* crash_at = std::getenv("SHADOWPORT_ARRAYD_CRASH_AT")) {
