@@ -33,6 +33,8 @@
 // Thread safety: all methods may be called concurrently; they serialize on an
 // internal mutex (the catalogue is one SQLite connection). CreateSnapshotSet
 // and CommitSnapshotSet hold it across the clones, so no LUN changes mid-set.
+// FinishSnapshotSet releases it for the clones' sync (another host's Commit
+// must not wait for this set's durability inside its freeze window).
 #ifndef SHADOWPORT_ARRAY_ARRAY_H_
 #define SHADOWPORT_ARRAY_ARRAY_H_
 
@@ -284,8 +286,9 @@ class Array {
   // the set, each once, in order: VSS_E_OBJECT_NOT_FOUND for a set this
   // caller is not creating (never prepared, undone, finished, or another
   // host's: a host cannot tell these apart; the message says when the
-  // array's recovery undid it), VSS_E_BAD_STATE for Commit twice or Finish
-  // before Commit.
+  // array's recovery undid it), VSS_E_BAD_STATE for Commit twice, Finish
+  // before Commit, or Finish (or DeleteSnapshotSet) while a Finish of the
+  // set is syncing it.
   virtual Status PrepareSnapshotSet(const Caller& caller,
                                     const SnapshotSetRequest& request) = 0;
   virtual Result<int64_t> CommitSnapshotSet(const Caller& caller,

@@ -103,6 +103,7 @@ class ArrayImpl final : public Array {
     std::vector<uint64_t> snaps;    // the snapshot LUN of each origin
     std::vector<uint64_t> sizes;    // each origin's size when cloned
     bool cloned = false;            // CommitSnapshotSet succeeded
+    bool finishing = false;         // FinishSnapshotSet is syncing it
     int64_t clone_us = 0;
     std::chrono::steady_clock::time_point prepared_at;
   };
@@ -113,7 +114,12 @@ class ArrayImpl final : public Array {
   // failure after the intent.
   Status PrepareSet(const Caller& caller, const SnapshotSetRequest& request);
   Result<int64_t> CommitSet(const Caller& caller, const Guid& set_id);
-  Result<SnapshotSetResult> FinishSet(const Caller& caller, const Guid& set_id);
+  // With `lock` (holding mu_), the clones' sync runs with it released, so
+  // that other hosts' calls (a Commit inside its freeze window) do not wait
+  // for this set's durability pass; the set is marked `finishing` meanwhile,
+  // which keeps Delete, another Finish and the expiry off it.
+  Result<SnapshotSetResult> FinishSet(const Caller& caller, const Guid& set_id,
+                                      std::unique_lock<std::mutex>* lock);
   // The caller's pending set, or VSS_E_OBJECT_NOT_FOUND saying why not.
   Result<PendingSet*> PendingFor(const Caller& caller, const Guid& set_id,
                                  std::string_view step);

@@ -87,7 +87,7 @@ Result<SnapshotSetResult> ArrayImpl::CreateSnapshotSet(
   std::lock_guard<std::mutex> lock(mu_);
   SP_RETURN_IF_ERROR(PrepareSet(caller, request));
   SP_RETURN_IF_ERROR(CommitSet(caller, request.snapshot_set_id).status());
-  return FinishSet(caller, request.snapshot_set_id);
+  return FinishSet(caller, request.snapshot_set_id, /*lock=*/nullptr);
 }
 
 Status ArrayImpl::PrepareSnapshotSet(const Caller& caller,
@@ -104,8 +104,8 @@ Result<int64_t> ArrayImpl::CommitSnapshotSet(const Caller& caller,
 
 Result<SnapshotSetResult> ArrayImpl::FinishSnapshotSet(const Caller& caller,
                                                        const Guid& set_id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  return FinishSet(caller, set_id);
+  std::unique_lock<std::mutex> lock(mu_);
+  return FinishSet(caller, set_id, &lock);
 }
 
 Status ArrayImpl::PrepareSet(const Caller& caller,
@@ -242,8 +242,9 @@ Result<int64_t> ArrayImpl::CommitSet(const Caller& caller, const Guid& set_id) {
   return pending->clone_us;
 }
 
-Result<SnapshotSetResult> ArrayImpl::FinishSet(const Caller& caller,
-                                               const Guid& set_id) {
+Result<SnapshotSetResult> ArrayImpl::FinishSet(
+    const Caller& caller, const Guid& set_id,
+    std::unique_lock<std::mutex>* lock) {
   SP_ASSIGN_OR_RETURN(PendingSet * found,
                       PendingFor(caller, set_id, "finishing"));
   if (!found->cloned) {
@@ -251,14 +252,24 @@ Result<SnapshotSetResult> ArrayImpl::FinishSet(const Caller& caller,
                                        " has no clones yet: "
                                        "CommitSnapshotSet comes first");
   }
+  if (found->finishing) {
+    return Status(Code::kBadState,
+                  "snapshot set " + set_id.ToString() +
+                      " is being finished by another FinishSnapshotSet");
+  }
+  found->finishing = true;
   const PendingSet pending = *found;  // UndoCreatingSet forgets *found
 
   // One durability pass for the whole set: about one log force on XFS,
-  // where a durable Clone per LUN would cost one each.
+  // where a durable Clone per LUN would cost one each. Nothing else
+  // touches these files or the set's rows meanwhile (`finishing`).
   std::vector<std::string> clone_paths;
   for (uint64_t snap : pending.snaps) clone_paths.push_back(LunPath(snap));
   const auto start = std::chrono::steady_clock::now();
-  if (Status synced = fs_->SyncFiles(clone_paths); !synced.ok()) {
+  if (lock != nullptr) lock->unlock();
+  Status synced = fs_->SyncFiles(clone_paths);
+  if (lock != nullptr) lock->lock();
+  if (!synced.ok()) {
     return UndoCreatingSet(set_id,
                            std::move(synced).WithContext("syncing the clones"));
   }
@@ -305,7 +316,8 @@ void ArrayImpl::ExpireAbandonedSets() {
   const auto now = std::chrono::steady_clock::now();
   std::vector<std::pair<Guid, Caller>> expired;
   for (const auto& [id, pending] : pending_) {
-    if (now - pending.prepared_at > options_.abandoned_set_timeout) {
+    if (!pending.finishing &&
+        now - pending.prepared_at > options_.abandoned_set_timeout) {
       expired.emplace_back(id, pending.owner);
     }
   }

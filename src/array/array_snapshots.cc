@@ -45,6 +45,13 @@ Status ArrayImpl::DeleteSnapshotSet(const Caller& caller, const Guid& set_id) {
     if (!caller.admin && set->creating_host != caller.host) {
       return Denied(caller, "snapshot set " + set_id.ToString());
     }
+    if (auto it = pending_.find(set_id);
+        it != pending_.end() && it->second.finishing) {
+      return Status(Code::kBadState,
+                    "snapshot set " + set_id.ToString() +
+                        " is being finished (its clones are being synced); "
+                        "delete it once FinishSnapshotSet has returned");
+    }
     return UndoCreatingSet(set_id, Status::Ok());
   }
   bool committed = set && set->state == SetState::kCommitted;

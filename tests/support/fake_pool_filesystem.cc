@@ -161,7 +161,18 @@ Status FakePoolFilesystem::CloneNoSync(const std::string& src,
   return Status::Ok();
 }
 
+void FakePoolFilesystem::SetSyncHook(std::function<void()> hook) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sync_hook_ = std::move(hook);
+}
+
 Status FakePoolFilesystem::SyncFiles(const std::vector<std::string>& paths) {
+  std::function<void()> hook;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    hook = sync_hook_;
+  }
+  if (hook) hook();
   SP_RETURN_IF_ERROR(Record({Op::kSyncFiles, "", "", 0, paths}));
   std::lock_guard<std::mutex> lock(mu_);
   for (const std::string& path : paths) unsynced_.erase(path);

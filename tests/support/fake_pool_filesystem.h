@@ -12,6 +12,7 @@
 #define SHADOWPORT_TESTS_SUPPORT_FAKE_POOL_FILESYSTEM_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -54,6 +55,9 @@ class FakePoolFilesystem : public os::PoolFilesystem {
   void FailNth(Op op, int n, Status status);
   // What Space() reports (default: 1 TiB total, 1 TiB free).
   void SetSpace(os::SpaceInfo space);
+  // Called by every SyncFiles before it syncs, without the fake's lock (a
+  // test may block in it to hold a sync in progress).
+  void SetSyncHook(std::function<void()> hook);
 
   std::vector<Call> Calls() const;
   int CountCalls(Op op) const;
@@ -88,6 +92,7 @@ class FakePoolFilesystem : public os::PoolFilesystem {
   bool reflink_ = true;                          // GUARDED_BY(mu_)
   std::string fs_type_ = "ext4";                 // GUARDED_BY(mu_)
   os::SpaceInfo space_{1ull << 40, 1ull << 40};  // GUARDED_BY(mu_)
+  std::function<void()> sync_hook_;              // GUARDED_BY(mu_)
 };
 
 }  // namespace sp::fakes

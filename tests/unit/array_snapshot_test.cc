@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
 #include <thread>
 
 #include "array/identity.h"
@@ -478,6 +479,67 @@ TEST_F(SnapshotStepsTest, AnAbandonedSetIsUndoneAfterItsTimeout) {
   SP_EXPECT_CODE(array().CommitSnapshotSet(prod_, next.snapshot_set_id),
                  kObjectNotFound);
   EXPECT_EQ(array().ListSnapshots(prod_, id)->size(), 2u);
+  Close();
+  ExpectNoIntentRows();
+}
+
+TEST_F(SnapshotStepsTest, FinishSyncsWithoutHoldingOtherHostsUp) {
+  AddHost("other");
+  const uint64_t theirs = NewLunFor("other");
+  const Caller other = Caller::Host("other");
+  SnapshotSetRequest mine = Request({a_, b_});
+  const Guid& id = mine.snapshot_set_id;
+  SP_ASSERT_OK(array().PrepareSnapshotSet(prod_, mine));
+  ASSERT_TRUE(array().CommitSnapshotSet(prod_, id).ok());
+
+  // prod's Finish stops inside its sync until the test lets it go.
+  std::promise<void> entered, release;
+  std::shared_future<void> go = release.get_future().share();
+  fs_.SetSyncHook([&entered, go, once = std::make_shared<bool>(false)] {
+    if (*once) return;
+    *once = true;
+    entered.set_value();
+    go.wait();
+  });
+  std::future<Result<SnapshotSetResult>> finishing = std::async(
+      std::launch::async, [&] { return array().FinishSnapshotSet(prod_, id); });
+  ASSERT_EQ(entered.get_future().wait_for(std::chrono::seconds(10)),
+            std::future_status::ready);
+
+  // Meanwhile another host snapshots in full (its Commit is in its own
+  // freeze window), and nobody can pull prod's set from under the sync.
+  std::future<Result<SnapshotSetResult>> theirs_made =
+      std::async(std::launch::async, [&] {
+        SnapshotSetRequest r = Request({theirs});
+        Status prepared = array().PrepareSnapshotSet(other, r);
+        if (!prepared.ok()) return Result<SnapshotSetResult>(prepared);
+        Result<int64_t> committed =
+            array().CommitSnapshotSet(other, r.snapshot_set_id);
+        if (!committed.ok())
+          return Result<SnapshotSetResult>(committed.status());
+        return array().FinishSnapshotSet(other, r.snapshot_set_id);
+      });
+  if (theirs_made.wait_for(std::chrono::seconds(10)) !=
+      std::future_status::ready) {
+    release.set_value();  // let everything end before failing
+    finishing.wait();
+    theirs_made.wait();
+    fs_.SetSyncHook(nullptr);
+    FAIL() << "another host's snapshot set waited for prod's sync";
+  }
+  SP_EXPECT_CODE(array().FinishSnapshotSet(prod_, id), kBadState);
+  SP_EXPECT_CODE(array().DeleteSnapshotSet(prod_, id), kBadState);
+  SP_EXPECT_CODE(array().DeleteSnapshotSet(admin_, id), kBadState);
+  release.set_value();
+
+  Result<SnapshotSetResult> r = finishing.get();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->snapshots.size(), 2u);
+  Result<SnapshotSetResult> t = theirs_made.get();
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  EXPECT_TRUE(fs_.Unsynced().empty());
+  fs_.SetSyncHook(nullptr);
+  SP_ASSERT_OK(array().DeleteSnapshotSet(prod_, id));
   Close();
   ExpectNoIntentRows();
 }
