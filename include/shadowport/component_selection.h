@@ -111,7 +111,15 @@ std::vector<IncludedComponent> IncludedComponents(
 //   - every BCD writer's entry passes ValidateWriterSelection;
 //   - in component mode (bcd.select_components), every writer not excluded
 //     has its required components in the BCD (E_INVALIDARG naming the
-//     writer and each missing component, and how to fix it).
+//     writer and each missing component, and how to fix it);
+//   - in component mode, every dependency (AddComponentDependency) of an
+//     included component is met: the component it names, of a writer of
+//     the class it names, is included too, explicitly or implicitly ("the
+//     dependent component and the targets of its dependencies must
+//     participate"). E_INVALIDARG naming both and how to add the target. A
+//     remote dependency (its logical path starts with "\\", another
+//     computer's component) is not checked: that host is not in this
+//     backup.
 Status ValidateBackupSelection(const BackupComponentsDocument& bcd,
                                std::span<const WriterMetadata* const> writers,
                                std::span<const Guid> excluded);

@@ -254,6 +254,55 @@ std::vector<IncludedComponent> IncludedComponents(
   return out;
 }
 
+namespace {
+
+// The dependencies of every component the participants' BCD entries
+// include, against what they include (ValidateBackupSelection, component
+// mode only).
+Status CheckDependencies(
+    const std::vector<std::pair<const WriterMetadata*,
+                                const WriterComponents*>>& participants) {
+  for (const auto& [wmd, entry] : participants) {
+    for (const IncludedComponent& inc :
+         IncludedComponents(*wmd, entry->components)) {
+      for (const Dependency& d : inc.component->dependencies) {
+        if (d.logical_path.starts_with("\\\\")) continue;  // remote
+        bool met = false;
+        for (const auto& [other, other_entry] : participants) {
+          if (other->identity.writer_id != d.writer_id) continue;
+          for (const IncludedComponent& t :
+               IncludedComponents(*other, other_entry->components)) {
+            met |= t.component->logical_path == d.logical_path &&
+                   t.component->name == d.component_name;
+          }
+        }
+        if (met) continue;
+        const std::string target =
+            d.logical_path.empty() ? d.component_name
+                                   : d.logical_path + "\\" + d.component_name;
+        std::string writer = "writer class " + d.writer_id.ToString();
+        for (const auto& [other, unused] : participants) {
+          if (other->identity.writer_id == d.writer_id) {
+            writer = "writer " + Quoted(other->identity.writer_name);
+          }
+        }
+        return Status(
+            Code::kInvalidArg,
+            "component " + Quoted(inc.component->FullPath()) + " of " +
+                WriterLabel(*wmd) + " depends on component " + Quoted(target) +
+                " of " + writer +
+                ", which is not in the backup: a component and the targets "
+                "of its dependencies are backed up and restored together; "
+                "add it (create --component WRITER:" +
+                target + ") or leave the dependent component out");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ValidateBackupSelection(const BackupComponentsDocument& bcd,
                                std::span<const WriterMetadata* const> writers,
                                std::span<const Guid> excluded) {
@@ -308,7 +357,14 @@ Status ValidateBackupSelection(const BackupComponentsDocument& bcd,
       SP_RETURN_IF_ERROR(ValidateWriterSelection(*wmd, {}));
     }
   }
-  return Status::Ok();
+  std::vector<std::pair<const WriterMetadata*, const WriterComponents*>>
+      participants;
+  for (const WriterComponents& entry : bcd.writers) {
+    if (!is_excluded(entry.instance_id)) {
+      participants.emplace_back(find_writer(entry.instance_id), &entry);
+    }
+  }
+  return CheckDependencies(participants);
 }
 
 }  // namespace sp

@@ -300,6 +300,67 @@ TEST_F(BackupSelection, EveryParticipatingWriterNeedsItsRequiredComponents) {
   EXPECT_TRUE(Validate(bcd).ok());
 }
 
+TEST_F(BackupSelection, DependenciesOfIncludedComponentsMustBeIncluded) {
+  // "Other" is a writer of its own class; one_'s Set1\Jan (implicit under
+  // writerData) depends on its "data".
+  two_.identity.writer_id =
+      *Guid::Parse("{a0000000-0000-4000-8000-000000000002}");
+  for (WmdComponent& c : one_.components) {
+    if (c.logical_path == "writerData\\Set1" && c.name == "Jan") {
+      c.dependencies.push_back({two_.identity.writer_id, "", "data"});
+    }
+  }
+  std::vector<BcdComponent> mine = RequiredOnly();
+  mine.push_back(Selected("", "writerData"));
+  BackupComponentsDocument bcd;
+  bcd.writers.push_back(Entry(one_, mine));
+  bcd.writers.push_back(Entry(two_, {Selected("", "logs")}));
+  Status s = Validate(bcd);
+  EXPECT_EQ(s.code(), Code::kInvalidArg);
+  EXPECT_NE(s.message().find("\"writerData\\Set1\\Jan\""), std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find("\"data\" of writer \"Other\""), std::string::npos)
+      << s.message();
+
+  // Met explicitly...
+  bcd.writers[1].components.push_back(Selected("", "data"));
+  EXPECT_TRUE(Validate(bcd).ok()) << Validate(bcd).message();
+  // ...but not by an excluded writer, which takes no part.
+  bcd.writers[1].components = {};
+  EXPECT_EQ(Validate(bcd, {two_.identity.instance_id}).code(),
+            Code::kInvalidArg);
+  // A dependent component left out needs nothing.
+  bcd.writers[0].components = RequiredOnly();
+  bcd.writers[1].components = {Selected("", "logs")};
+  EXPECT_TRUE(Validate(bcd).ok()) << Validate(bcd).message();
+  // Whole-volume backups involve every writer: nothing to check.
+  bcd.writers[0].components = mine;
+  bcd.select_components = false;
+  EXPECT_TRUE(Validate(bcd).ok());
+  // A remote dependency (another computer's component) is not checked.
+  bcd.select_components = true;
+  for (WmdComponent& c : one_.components) {
+    for (Dependency& d : c.dependencies) d.logical_path = "\\\\db01\\x";
+  }
+  EXPECT_TRUE(Validate(bcd).ok()) << Validate(bcd).message();
+}
+
+TEST_F(BackupSelection, DependencyMetImplicitly) {
+  two_.identity.writer_id =
+      *Guid::Parse("{a0000000-0000-4000-8000-000000000002}");
+  two_.components.push_back(Component("data", "tables", false));
+  one_.components[2].dependencies.push_back(  // LicenseInfo
+      {two_.identity.writer_id, "data", "tables"});
+  std::vector<BcdComponent> mine = RequiredOnly();
+  mine.push_back(Selected("", "LicenseInfo"));
+  BackupComponentsDocument bcd;
+  bcd.writers.push_back(Entry(one_, mine));
+  bcd.writers.push_back(Entry(two_, {Selected("", "logs")}));
+  EXPECT_EQ(Validate(bcd).code(), Code::kInvalidArg);
+  bcd.writers[1].components.push_back(Selected("", "data"));  // brings tables
+  EXPECT_TRUE(Validate(bcd).ok()) << Validate(bcd).message();
+}
+
 TEST_F(BackupSelection, ComponentModeOffNeedsNoRequiredComponents) {
   BackupComponentsDocument bcd;
   bcd.select_components = false;
