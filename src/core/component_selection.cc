@@ -286,15 +286,18 @@ Status CheckDependencies(
             writer = "writer " + Quoted(other->identity.writer_name);
           }
         }
-        return Status(
-            Code::kInvalidArg,
-            "component " + Quoted(inc.component->FullPath()) + " of " +
-                WriterLabel(*wmd) + " depends on component " + Quoted(target) +
-                " of " + writer +
-                ", which is not in the backup: a component and the targets "
-                "of its dependencies are backed up and restored together; "
-                "add it (create --component WRITER:" +
-                target + ") or leave the dependent component out");
+        std::string message = "component ";
+        message += Quoted(inc.component->FullPath());
+        message += " of " + WriterLabel(*wmd);
+        message += " depends on component " + Quoted(target);
+        message += " of " + writer;
+        message +=
+            ", which is not in the backup: a component and the targets of "
+            "its dependencies are backed up and restored together; add it "
+            "(create --component WRITER:";
+        message += target;
+        message += ") or leave the dependent component out";
+        return Status(Code::kInvalidArg, message);
       }
     }
   }
