@@ -13,10 +13,9 @@
 #
 #   flock /run/sp-lab.lock bash bench/writer_bench.sh --build DIR [--rounds N]
 #
-# Writers: "postgres" is measured; further writers plug in through
-# start_writer_<name> (start the writer, set WRITER_INSTANCE) — the SQLite
-# and hook writers of src/writers/ are listed when their binaries are built
-# but not measured yet (their load generators are not written).
+# Writers: "postgres" is measured here; further writers plug in through
+# start_writer_<name> (start the writer, set WRITER_INSTANCE). The SQLite
+# and hook writers are measured by bench/writer_overhead.sh.
 # Root; ~2-3 min. Prints a table and a PASS/MISS line against the target:
 # the writer adds at most 2 s to DoSnapshotSet and the p99 latency during a
 # snapshot with the writer is at most 3x the quiet p99.
@@ -26,15 +25,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/integration/lab/lib.sh
 source "$BENCH_DIR/../tests/integration/lab/lib.sh"
 
-ROUNDS=6
-args=()
-while (($#)); do
-  case $1 in
-    --rounds) ROUNDS=$2; shift 2 ;;
-    *) args+=("$1"); shift ;;
-  esac
-done
-lab_init writer-bench "${args[@]}"
+lab_init writer-bench "$@"
+ROUNDS=${LAB_ROUNDS:-6}
 
 PGBIN=/usr/lib/postgresql/15/bin
 PGWRITER=$LAB_BUILD/src/writers/postgres/shadowport-writer-postgres

@@ -27,15 +27,8 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/integration/lab/lib.sh
 source "$BENCH_DIR/../tests/integration/lab/lib.sh"
 
-ROUNDS=8
-args=()
-while (($#)); do
-  case $1 in
-    --rounds) ROUNDS=$2; shift 2 ;;
-    *) args+=("$1"); shift ;;
-  esac
-done
-lab_init writer-overhead "${args[@]}"
+lab_init writer-overhead "$@"
+ROUNDS=${LAB_ROUNDS:-8}
 
 APP=$LAB_BUILD/tests/integration/sp-sqlite-app
 SQLITE_WRITER=$LAB_BUILD/src/writers/sqlite/shadowport-writer-sqlite

@@ -141,6 +141,20 @@ std::string ArraydTest::DaemonLog() const {
   return s.str();
 }
 
+std::vector<uint64_t> ArraydTest::LunsPresentedTo(const std::string& host,
+                                                  int count, uint64_t size) {
+  std::unique_ptr<ArrayClient> admin = Admin();
+  std::vector<uint64_t> ids;
+  for (int i = 0; i < count; ++i) {
+    Result<array::LunInfo> lun = admin->CreateLun(size);
+    Status presented = lun.ok() ? admin->Present(lun->id, host) : lun.status();
+    EXPECT_TRUE(presented.ok()) << presented.ToString();
+    if (!presented.ok()) return {};
+    ids.push_back(lun->id);
+  }
+  return ids;
+}
+
 std::unique_ptr<ArrayClient> ArraydTest::Admin() const {
   std::ifstream in(token_file_);
   std::string token;

@@ -45,6 +45,10 @@ class ArraydTest : public ::testing::Test {
   std::unique_ptr<array::rpc::ArrayClient> Admin() const;
   std::unique_ptr<array::rpc::ArrayClient> AsHost(
       const std::string& name, const std::string& credential) const;
+  // Creates `count` LUNs of `size` bytes presented to `host`; their ids
+  // (empty, with a test failure, if the array refuses one).
+  std::vector<uint64_t> LunsPresentedTo(const std::string& host, int count,
+                                        uint64_t size);
   // Registers a host and returns its client.
   std::unique_ptr<array::rpc::ArrayClient> NewHost(
       const std::string& name, const std::string& cluster = "");

@@ -312,13 +312,8 @@ TEST_F(ArraydTest, SigkillDuringSnapshotCreationRecoversOnRestart) {
   auto admin = Admin();
   Result<array::NewHost> alpha_host = admin->AddHost("alpha", "");
   ASSERT_TRUE(alpha_host.ok());
-  std::vector<uint64_t> ids;
-  for (int i = 0; i < 3; ++i) {
-    Result<LunInfo> lun = admin->CreateLun(256 * kMiB);
-    ASSERT_TRUE(lun.ok());
-    ASSERT_TRUE(admin->Present(lun->id, "alpha").ok());
-    ids.push_back(lun->id);
-  }
+  const std::vector<uint64_t> ids = LunsPresentedTo("alpha", 3, 256 * kMiB);
+  ASSERT_EQ(ids.size(), 3u);
   for (const char* point : {"snapshot.after-intent", "snapshot.after-clone-1",
                             "snapshot.after-clones", "snapshot.before-commit",
                             "snapshot.after-commit"}) {
@@ -421,13 +416,8 @@ TEST_F(ArraydTest, SigkillBeforeFinishUndoesTheSetAndRefusesTheFinish) {
   auto admin = Admin();
   Result<array::NewHost> alpha_host = admin->AddHost("alpha", "");
   ASSERT_TRUE(alpha_host.ok());
-  std::vector<uint64_t> ids;
-  for (int i = 0; i < 2; ++i) {
-    Result<LunInfo> lun = admin->CreateLun(256 * kMiB);
-    ASSERT_TRUE(lun.ok());
-    ASSERT_TRUE(admin->Present(lun->id, "alpha").ok());
-    ids.push_back(lun->id);
-  }
+  const std::vector<uint64_t> ids = LunsPresentedTo("alpha", 2, 256 * kMiB);
+  ASSERT_EQ(ids.size(), 2u);
   for (const char* point :
        {"snapshot.after-clones", "snapshot.before-commit"}) {
     SCOPED_TRACE(point);
@@ -472,15 +462,9 @@ TEST_F(ArraydTest, SigkillBeforeFinishUndoesTheSetAndRefusesTheFinish) {
 
 TEST_F(ArraydTest, SigkillDuringDeletionFinishesItOnRestart) {
   StartDaemon();
-  auto admin = Admin();
   auto alpha = NewHost("alpha");
-  std::vector<uint64_t> ids;
-  for (int i = 0; i < 2; ++i) {
-    Result<LunInfo> lun = admin->CreateLun(256 * kMiB);
-    ASSERT_TRUE(lun.ok());
-    ASSERT_TRUE(admin->Present(lun->id, "alpha").ok());
-    ids.push_back(lun->id);
-  }
+  const std::vector<uint64_t> ids = LunsPresentedTo("alpha", 2, 256 * kMiB);
+  ASSERT_EQ(ids.size(), 2u);
   SnapshotSetRequest request;
   request.snapshot_set_id = NewGuid();
   request.lun_ids = ids;

@@ -21,6 +21,7 @@ LAB_PASSES=0
 LAB_T0=$SECONDS
 LAB_BG_PIDS=()
 LAB_STARTED=0
+LAB_ROUNDS=  # --rounds N (benchmarks)
 
 # Exit codes (docs/errors.md), used by the scripts that source this.
 readonly EXIT_ACCESS_DENIED=5       # SP_E_ACCESS_DENIED
@@ -70,7 +71,9 @@ lab_init() {
     case $1 in
       --build) LAB_BUILD=${2-}; shift 2 ;;
       --build=*) LAB_BUILD=${1#*=}; shift ;;
-      *) printf 'usage: %s [--build DIR]\n' "$0" >&2; exit 2 ;;
+      # Benchmarks' repetitions (bench/): LAB_ROUNDS, empty when not given.
+      --rounds) LAB_ROUNDS=${2-}; shift 2 ;;
+      *) printf 'usage: %s [--build DIR] [--rounds N]\n' "$0" >&2; exit 2 ;;
     esac
   done
   if [[ $(id -u) -ne 0 ]]; then
